@@ -1,0 +1,95 @@
+#include "stela/analyzers/registry.h"
+
+#include <gtest/gtest.h>
+
+#include "analyzers/chain/test_util.h"
+
+namespace stela::analyzers {
+namespace {
+
+using testing::Analyze;
+using testing::Terms;
+using V = std::vector<std::string>;
+
+class RegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto r = Registry::CreateBuiltin();
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    registry_ = std::move(r).value();
+  }
+  std::unique_ptr<Registry> registry_;
+};
+
+TEST_F(RegistryTest, HasElasticsearchNamesForEveryStemmedLanguage) {
+  for (std::string_view name :
+       {"standard", "simple", "whitespace", "keyword", "stop", "cjk", "thai", "icu_analyzer",
+        "arabic", "armenian", "basque", "brazilian", "bulgarian", "catalan", "czech", "danish",
+        "dutch", "english", "finnish", "french", "german", "greek", "hindi", "hungarian",
+        "indonesian", "irish", "italian", "lithuanian", "norwegian", "persian", "portuguese",
+        "romanian", "russian", "serbian", "spanish", "swedish", "turkish", "nepali", "tamil",
+        "yiddish", "auto"}) {
+    EXPECT_TRUE(registry_->Find(name).ok()) << name;
+  }
+}
+
+TEST_F(RegistryTest, UnknownAnalyzerUsesElasticsearchWording) {
+  auto a = registry_->Find("klingon");
+  EXPECT_TRUE(a.status().IsNotFound());
+  EXPECT_EQ(a.status().message(), "failed to find analyzer [klingon]");
+}
+
+TEST_F(RegistryTest, ForLanguageFoldsAliasesAndFallsBackToTheIcuChain) {
+  auto no = registry_->ForLanguage("nb");
+  ASSERT_TRUE(no.ok());
+  EXPECT_EQ((*no)->name(), "norwegian");
+  auto pt = registry_->ForLanguage("pt-BR");
+  ASSERT_TRUE(pt.ok());
+  EXPECT_EQ((*pt)->name(), "portuguese");
+  auto ko = registry_->ForLanguage("ko");
+  ASSERT_TRUE(ko.ok());
+  EXPECT_EQ((*ko)->name(), "icu_text");
+  auto a = registry_->ForLanguage("auto");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ((*a)->language(), "auto");
+}
+
+TEST_F(RegistryTest, MalformedLanguageCodeIsInvalidArgument) {
+  for (std::string_view bad : {"", "d3", "../etc", "a very long language code indeed"}) {
+    EXPECT_TRUE(registry_->ForLanguage(bad).status().IsInvalidArgument()) << bad;
+  }
+}
+
+TEST_F(RegistryTest, AddRefusesADuplicateName) {
+  auto a = NewChainAnalyzer("english", ChainOptions{});
+  ASSERT_TRUE(a.ok());
+  EXPECT_TRUE(registry_->Add(std::move(a).value()).IsInvalidArgument());
+}
+
+TEST_F(RegistryTest, AutoDetectsTheLanguageOfEachValue) {
+  const Analyzer& a = **registry_->ForLanguage("auto");
+  auto stream = a.NewStream();
+  ASSERT_TRUE(stream.ok());
+  std::vector<Token> tokens;
+  ASSERT_TRUE((*stream)->Analyze("Die Kinder spielten in den großen Gärten.", &tokens).ok());
+  EXPECT_EQ((*stream)->last_language(), "de");
+  EXPECT_EQ(Terms(tokens), (V{"kind", "spielt", "gross", "gart"}));
+  tokens.clear();
+  ASSERT_TRUE((*stream)->Analyze("Los niños jugaban en los jardines.", &tokens).ok());
+  EXPECT_EQ((*stream)->last_language(), "es");
+  EXPECT_EQ(Terms(tokens), (V{"niñ", "jug", "jardin"}));
+  tokens.clear();
+  ASSERT_TRUE((*stream)->Analyze("子供たちは庭で遊んでいました", &tokens).ok());
+  EXPECT_EQ((*stream)->last_language(), "ja");
+}
+
+TEST_F(RegistryTest, AutoUsesTheLanguageTheDocumentNames) {
+  const Analyzer& a = **registry_->ForLanguage("auto");
+  // "running" stemmed as English, then as nothing (a language without a chain).
+  EXPECT_EQ(Terms(Analyze(a, "running dogs", "en")), (V{"run", "dog"}));
+  EXPECT_EQ(Terms(Analyze(a, "running dogs", "ko")), (V{"running", "dogs"}));
+  EXPECT_EQ(Terms(Analyze(a, "Häuser", "de-AT")), (V{"haus"}));
+}
+
+}  // namespace
+}  // namespace stela::analyzers

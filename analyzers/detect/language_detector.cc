@@ -1,0 +1,64 @@
+#include "stela/analyzers/language_detector.h"
+
+#include <cstdio>  // compact_lang_det.h uses FILE without including it
+
+#include <cld2/public/compact_lang_det.h>
+
+#include <algorithm>
+
+#include "analyzers/icu/utf8.h"
+
+namespace CLD2 {
+// Declared in cld2/internal/lang_script.h, which the public header does not pull in.
+const char* LanguageCode(Language lang);
+}  // namespace CLD2
+
+namespace stela::analyzers {
+
+namespace {
+// CLD2 samples the text; looking at more than this gains nothing and costs time.
+constexpr std::size_t kMaxDetectBytes = 64 * 1024;
+}  // namespace
+
+std::string CanonicalLanguage(std::string_view code) {
+  std::string c;
+  for (char ch : code) {
+    if (ch == '-' || ch == '_') break;
+    c.push_back((ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch);
+  }
+  if (c == "nb" || c == "nn") return "no";
+  if (c == "iw") return "he";
+  if (c == "in") return "id";
+  if (c == "ji") return "yi";
+  if (c == "un" || c == "xx" || c == "und") return "";
+  return c;
+}
+
+StatusOr<Detection> DetectLanguage(std::string_view text) {
+  STELA_RETURN_IF_ERROR(icu::ValidateUtf8(text));
+  std::string_view sample = text.substr(0, std::min(text.size(), kMaxDetectBytes));
+  // Do not cut a code point in half at the sample's end.
+  while (!sample.empty() && sample.size() < text.size() &&
+         (static_cast<unsigned char>(text[sample.size()]) & 0xC0) == 0x80) {
+    sample.remove_suffix(1);
+  }
+  CLD2::Language language3[3];
+  int percent3[3];
+  double normalized_score3[3];
+  int text_bytes = 0;
+  bool reliable = false;
+  int valid_prefix_bytes = 0;
+  const CLD2::Language lang = CLD2::ExtDetectLanguageSummaryCheckUTF8(
+      sample.data(), static_cast<int>(sample.size()), /*is_plain_text=*/true, nullptr, 0,
+      language3, percent3, normalized_score3, nullptr, &text_bytes, &reliable,
+      &valid_prefix_bytes);
+  Detection d;
+  if (lang != CLD2::UNKNOWN_LANGUAGE) {
+    d.language = CanonicalLanguage(CLD2::LanguageCode(lang));
+    d.reliable = reliable;
+    d.percent = percent3[0];
+  }
+  return d;
+}
+
+}  // namespace stela::analyzers

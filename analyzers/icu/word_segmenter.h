@@ -1,0 +1,58 @@
+// WordSegmenter: ICU's UAX #29 word BreakIterator (with its dictionaries for Chinese, Japanese,
+// Thai, Lao, Khmer and Burmese) run directly over UTF-8, yielding word spans as byte offsets.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "stela/analyzers/token.h"
+#include "stela/common/status.h"
+
+struct UText;
+
+#include <unicode/uversion.h>
+
+U_NAMESPACE_BEGIN
+class BreakIterator;
+U_NAMESPACE_END
+
+namespace stela::analyzers::icu {
+
+struct WordSpan {
+  std::uint32_t start;  // byte offsets into the text
+  std::uint32_t end;
+  TokenType type;
+};
+
+// Not thread-safe (a BreakIterator is stateful): one per thread.
+class WordSegmenter {
+ public:
+  // Returns Internal if ICU's break rules or dictionaries cannot be loaded.
+  static StatusOr<std::unique_ptr<WordSegmenter>> Create();
+  ~WordSegmenter();
+  WordSegmenter(const WordSegmenter&) = delete;
+  WordSegmenter& operator=(const WordSegmenter&) = delete;
+
+  // Replaces `*spans` with the words of valid UTF-8 `text` (shorter than 2 GiB): the segments
+  // whose rule status is a number, letter, kana or ideograph; spaces and punctuation are skipped.
+  Status Segment(std::string_view text, std::vector<WordSpan>* spans);
+
+  // Raw break iteration, for benchmarks: the number of boundaries in `text`.
+  StatusOr<std::size_t> CountBoundaries(std::string_view text);
+
+ private:
+  explicit WordSegmenter(std::unique_ptr<::icu::BreakIterator> bi);
+  Status SetText(std::string_view text);
+
+  std::unique_ptr<::icu::BreakIterator> bi_;
+  UText* text_ = nullptr;
+};
+
+// The ICU script code (UScriptCode) of a code point.
+int ScriptOf(std::int32_t c);
+// True for Han, Hiragana, Katakana and Hangul: what the cjk analyzer turns into bigrams.
+bool IsCjkScript(std::int32_t c);
+
+}  // namespace stela::analyzers::icu
