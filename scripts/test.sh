@@ -15,8 +15,7 @@ ctest --test-dir build --output-on-failure --parallel "$(nproc)" --timeout 600
 echo "== fuzzers (clang, ASan+UBSan) =="
 FUZZ_DIR=build-fuzz
 if [ ! -f "$FUZZ_DIR/build.ninja" ]; then
-  CC=clang CXX=clang++ cmake -G Ninja -S . -B "$FUZZ_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DSTELA_BUILD_FUZZ=ON -DSTELA_BUILD_TESTS=OFF -DSTELA_BUILD_BENCH=OFF
+  cmake --preset fuzz
 fi
 cmake --build "$FUZZ_DIR" --parallel "$(nproc)"
 seconds=${STELA_FUZZ_SECONDS:-30}

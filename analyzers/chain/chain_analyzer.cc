@@ -146,6 +146,12 @@ Status ChainStream::MakeTerm(std::string_view raw, bool* keep, bool* consumes_po
       term_.erase(0, at + len);
     }
   }
+  if (opt.strip_apostrophe_suffix) {
+    // Turkish writes case suffixes on proper nouns after an apostrophe: "İstanbul'daki".
+    std::size_t len = 0;
+    const std::size_t at = FindApostrophe(term_, &len);
+    if (at != std::string::npos && at > 0) term_.resize(at);
+  }
   if (opt.ascii_folding) {
     STELA_RETURN_IF_ERROR(folder_.FoldToAscii(term_, &scratch_));
     term_.swap(scratch_);

@@ -63,6 +63,9 @@ TEST_F(ChainAnalyzerTest, ItalianAndCatalanElision) {
 TEST_F(ChainAnalyzerTest, TurkishLowercasesDotlessI) {
   // Snowball Turkish removes the suffixes only when the i is right: ISTANBUL'DA is "ıstanbul".
   EXPECT_EQ(Terms(Analyze(Named("turkish"), "ISTANBUL İstanbul")), (V{"ıstanbul", "istanbul"}));
+  // Suffixes after an apostrophe go: the proper noun is what is searched.
+  EXPECT_EQ(Terms(Analyze(Named("turkish"), "İstanbul'daki Ankara’ya")),
+            (V{"istanbul", "ankar"}));  // Snowball stems "ankara" itself to "ankar"
 }
 
 TEST_F(ChainAnalyzerTest, AsciiFoldingAfterCaseFolding) {

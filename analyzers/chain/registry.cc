@@ -18,6 +18,7 @@ ChainOptions LanguageChain(const langdata::LanguageInfo& info) {
   o.elision.assign(info.elision.begin(), info.elision.end());
   o.english_possessive = info.english_possessive;
   o.turkish_lowercase = info.turkish_lowercase;
+  o.strip_apostrophe_suffix = info.turkish_lowercase;
   return o;
 }
 

@@ -14,7 +14,7 @@ struct LanguageInfo {
   std::string_view stop_words;  // code of a built-in stop list, "" for none
   std::span<const std::string_view> elision;  // articles elided before an apostrophe
   bool english_possessive = false;
-  bool turkish_lowercase = false;
+  bool turkish_lowercase = false;  // also strips the suffix after an apostrophe
 };
 
 // Every language with a named analyzer, sorted by code.

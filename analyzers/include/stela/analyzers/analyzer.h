@@ -72,6 +72,7 @@ struct ChainOptions {
   bool turkish_lowercase = false;    // I -> ı and İ -> i before case folding (tr, az)
   bool english_possessive = false;   // "John's" -> "John"
   std::vector<std::string> elision;  // articles removed before an apostrophe (fr: l, d, qu, ...)
+  bool strip_apostrophe_suffix = false;  // "istanbul'daki" -> "istanbul" (Turkish proper nouns)
   std::string stop_words;            // language code of a built-in stop list; "" for none
   bool ascii_folding = false;        // "café" -> "cafe", "ø" -> "o"
   bool cjk_bigrams = false;          // Han/Kana/Hangul as overlapping bigrams (Elasticsearch `cjk`)
