@@ -88,8 +88,7 @@ StatusOr<std::unique_ptr<Registry>> Registry::CreateBuiltin() {
 
   const Registry* self = r.get();
   std::unique_ptr<Analyzer> auto_analyzer = NewAutoAnalyzer("auto", [self](std::string_view code) {
-    auto it = self->by_language_.find(code);
-    return it != self->by_language_.end() ? it->second : self->fallback_;
+    return self->ChainFor(code);
   });
   r->auto_ = auto_analyzer.get();
   STELA_RETURN_IF_ERROR(r->Add(std::move(auto_analyzer)));
@@ -118,7 +117,11 @@ StatusOr<const Analyzer*> Registry::ForLanguage(std::string_view code) const {
     return Status::InvalidArgument("[" + std::string(code) + "] is not a language code");
   }
   if (code == "auto") return auto_;
-  auto it = by_language_.find(CanonicalLanguage(code));
+  return ChainFor(CanonicalLanguage(code));
+}
+
+const Analyzer* Registry::ChainFor(std::string_view canonical) const {
+  auto it = by_language_.find(langdata::ChainLanguage(canonical));
   return it != by_language_.end() ? it->second : fallback_;
 }
 

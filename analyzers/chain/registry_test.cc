@@ -46,6 +46,9 @@ TEST_F(RegistryTest, ForLanguageFoldsAliasesAndFallsBackToTheIcuChain) {
   auto pt = registry_->ForLanguage("pt-BR");
   ASSERT_TRUE(pt.ok());
   EXPECT_EQ((*pt)->name(), "portuguese");
+  auto hr = registry_->ForLanguage("hr");  // shares the Serbian stemmer
+  ASSERT_TRUE(hr.ok());
+  EXPECT_EQ((*hr)->name(), "serbian");
   auto ko = registry_->ForLanguage("ko");
   ASSERT_TRUE(ko.ok());
   EXPECT_EQ((*ko)->name(), "icu_text");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
 
 namespace stela::analyzers::langdata {
 
@@ -153,7 +154,19 @@ constexpr StopList kStopLists[] = {
     {"no", kNorwegian}, {"pt", kPortuguese}, {"ru", kRussian}, {"sv", kSwedish},
 };
 
+// Serbian, Croatian and Bosnian are standard varieties of one language (Snowball's Serbian
+// stemmer reads both scripts); Malay and Indonesian share their affix system.
+constexpr std::pair<std::string_view, std::string_view> kChainAliases[] = {
+    {"bs", "sr"}, {"hr", "sr"}, {"sh", "sr"}, {"ms", "id"}};
+
 }  // namespace
+
+std::string_view ChainLanguage(std::string_view code) {
+  for (const auto& [alias, target] : kChainAliases) {
+    if (alias == code) return target;
+  }
+  return code;
+}
 
 std::span<const LanguageInfo> Languages() { return kLanguages; }
 

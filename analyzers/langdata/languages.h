@@ -23,6 +23,10 @@ std::span<const LanguageInfo> Languages();
 // The entry for a canonical code, or nullptr.
 const LanguageInfo* FindLanguage(std::string_view code);
 
+// The code whose chain serves `code` when it has none of its own: languages close enough to
+// share a stemmer ("hr", "bs" -> "sr"; "ms" -> "id"). Returns `code` itself otherwise.
+std::string_view ChainLanguage(std::string_view code);
+
 // The stop words of a language, already NFKC-case-folded; empty if there is no list.
 std::span<const std::string_view> StopWords(std::string_view code);
 

@@ -39,6 +39,9 @@ class Registry {
 
  private:
   Registry() = default;
+  // The chain for a canonical code: its own, a close language's, or the ICU fallback. Non-null.
+  const Analyzer* ChainFor(std::string_view canonical) const;
+
   std::map<std::string, std::unique_ptr<Analyzer>, std::less<>> by_name_;
   std::map<std::string, const Analyzer*, std::less<>> by_language_;
   const Analyzer* fallback_ = nullptr;  // ICU chain for languages without a dedicated one
