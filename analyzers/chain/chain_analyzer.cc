@@ -7,13 +7,15 @@
 #include <memory>
 #include <string>
 #include <set>
-#include <unordered_set>
 
+#include "analyzers/filters/stop_set.h"
+#include "analyzers/filters/term_hash.h"
 #include "analyzers/icu/case_folder.h"
 #include "analyzers/icu/simple_segmenters.h"
 #include "analyzers/icu/utf8.h"
 #include "analyzers/icu/word_segmenter.h"
 #include "analyzers/langdata/languages.h"
+#include "analyzers/snowball/stem_cache.h"
 #include "analyzers/snowball/stemmer.h"
 #include "stela/analyzers/analyzer.h"
 
@@ -30,10 +32,11 @@ class ChainStream final : public TokenStream {
  public:
   ChainStream(const ChainAnalyzer& analyzer, std::unique_ptr<icu::WordSegmenter> segmenter,
               icu::CaseFolder folder, std::unique_ptr<snowball::Stemmer> stemmer)
-      : analyzer_(analyzer),
-        segmenter_(std::move(segmenter)),
-        folder_(std::move(folder)),
-        stemmer_(std::move(stemmer)) {}
+      : analyzer_(analyzer), segmenter_(std::move(segmenter)), folder_(std::move(folder)) {
+    if (stemmer != nullptr) {
+      stemmer_ = std::make_unique<snowball::StemCache>(std::move(stemmer), kStemCacheSlots);
+    }
+  }
 
   Status Analyze(std::string_view text, std::string_view language,
                  std::vector<Token>* out) override {
@@ -59,7 +62,9 @@ class ChainStream final : public TokenStream {
   const ChainAnalyzer& analyzer_;
   std::unique_ptr<icu::WordSegmenter> segmenter_;  // null unless the tokenizer is kIcuWord
   icu::CaseFolder folder_;
-  std::unique_ptr<snowball::Stemmer> stemmer_;  // null without a stemmer
+  // 16384 slots (~1.2 MB per stream) catch most repeats of the frequent words.
+  static constexpr std::size_t kStemCacheSlots = 16384;
+  std::unique_ptr<snowball::StemCache> stemmer_;  // null without a stemmer
   std::vector<icu::WordSpan> spans_;
   std::vector<CjkUnit> cjk_run_;
   std::string term_;
@@ -69,8 +74,9 @@ class ChainStream final : public TokenStream {
 class ChainAnalyzer final : public Analyzer {
  public:
   ChainAnalyzer(std::string name, ChainOptions options)
-      : name_(std::move(name)), options_(std::move(options)) {
-    for (std::string_view w : langdata::StopWords(options_.stop_words)) stop_.insert(w);
+      : name_(std::move(name)),
+        options_(std::move(options)),
+        stop_(langdata::StopWords(options_.stop_words)) {
     for (const std::string& a : options_.elision) elision_.insert(a);
   }
 
@@ -92,14 +98,16 @@ class ChainAnalyzer final : public Analyzer {
   }
 
   const ChainOptions& options() const { return options_; }
-  bool IsStopWord(std::string_view term) const { return stop_.count(term) != 0; }
+  bool IsStopWord(std::string_view term, std::uint64_t hash) const {
+    return stop_.Contains(term, hash);
+  }
   bool IsElided(std::string_view article) const { return elision_.count(article) != 0; }
   bool has_elision() const { return !elision_.empty(); }
 
  private:
   std::string name_;
   ChainOptions options_;
-  std::unordered_set<std::string_view> stop_;  // views into static langdata tables
+  StopSet stop_;
   std::set<std::string, std::less<>> elision_;  // a handful of short articles
 };
 
@@ -156,9 +164,11 @@ Status ChainStream::MakeTerm(std::string_view raw, bool* keep, bool* consumes_po
     STELA_RETURN_IF_ERROR(folder_.FoldToAscii(term_, &scratch_));
     term_.swap(scratch_);
   }
-  if (term_.empty() || analyzer_.IsStopWord(term_)) return Status::OK();
+  if (term_.empty()) return Status::OK();
+  const std::uint64_t hash = TermHash(term_);
+  if (analyzer_.IsStopWord(term_, hash)) return Status::OK();
   if (stemmer_ != nullptr) {
-    const std::string_view stem = stemmer_->Stem(term_);
+    const std::string_view stem = stemmer_->Stem(term_, hash);
     if (!stem.empty()) term_.assign(stem);
   }
   *keep = true;

@@ -3,11 +3,14 @@
 #include <unicode/brkiter.h>
 #include <unicode/locid.h>
 #include <unicode/uscript.h>
+#include <unicode/ustring.h>
 #include <unicode/utext.h>
+#include <unicode/utf16.h>
 
 #include <string>
 
 #include "analyzers/icu/utf8.h"
+
 
 namespace stela::analyzers::icu {
 
@@ -50,58 +53,90 @@ WordSegmenter::~WordSegmenter() {
   if (text_ != nullptr) utext_close(text_);
 }
 
-Status WordSegmenter::SetText(std::string_view text) {
+Status WordSegmenter::Segment(std::string_view text, std::vector<WordSpan>* spans) {
+  spans->clear();
   if (text.size() >= (std::size_t{1} << 31)) {
     return Status::InvalidArgument("text of " + std::to_string(text.size()) +
                                    " bytes is too long to segment (limit 2 GiB)");
   }
   UErrorCode status = U_ZERO_ERROR;
-  // Reuses the UText allocation across calls; ICU reads the UTF-8 in place (no copy).
-  static constexpr char kEmpty[] = "";
-  text_ = utext_openUTF8(text_, text.empty() ? kEmpty : text.data(),
-                         static_cast<int64_t>(text.size()), &status);
-  if (U_FAILURE(status)) return IcuError("opening UTF-8 text", status);
+  utf16_.resize(text.size() + 1);  // UTF-16 never needs more units than UTF-8 has bytes
+  std::int32_t len16 = 0;
+  const bool ascii = IsAscii(text);
+  if (ascii) {
+    // Short values are often pure ASCII: a widening loop, and byte offsets equal UTF-16 indexes.
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      utf16_[i] = static_cast<unsigned char>(text[i]);
+    }
+    len16 = static_cast<std::int32_t>(text.size());
+  } else {
+    u_strFromUTF8(utf16_.data(), static_cast<std::int32_t>(utf16_.size()), &len16, text.data(),
+                  static_cast<std::int32_t>(text.size()), &status);
+    if (U_FAILURE(status)) return IcuError("converting to UTF-16", status);
+  }
+  // Reuses the UText allocation across calls; ICU reads the UTF-16 buffer in place.
+  text_ = utext_openUChars(text_, utf16_.data(), len16, &status);
+  if (U_FAILURE(status)) return IcuError("opening UTF-16 text", status);
   bi_->setText(text_, status);
   if (U_FAILURE(status)) return IcuError("setting BreakIterator text", status);
-  return Status::OK();
-}
 
-Status WordSegmenter::Segment(std::string_view text, std::vector<WordSpan>* spans) {
-  spans->clear();
-  STELA_RETURN_IF_ERROR(SetText(text));
-  std::int32_t start = bi_->first();
-  for (std::int32_t end = bi_->next(); end != ::icu::BreakIterator::DONE;
-       start = end, end = bi_->next()) {
+  // Boundaries come in increasing order: map UTF-16 indexes to byte offsets in one walk.
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  std::size_t at8 = 0;
+  std::int32_t at16 = 0;
+  auto to_bytes = [&](std::int32_t b16) {
+    if (ascii) return static_cast<std::uint32_t>(b16);
+    while (at16 < b16) {
+      const unsigned char c = bytes[at8];
+      if (c < 0x80) {
+        at8 += 1;
+        at16 += 1;
+      } else if (c < 0xE0) {
+        at8 += 2;
+        at16 += 1;
+      } else if (c < 0xF0) {
+        at8 += 3;
+        at16 += 1;
+      } else {
+        at8 += 4;
+        at16 += 2;  // a surrogate pair
+      }
+    }
+    return static_cast<std::uint32_t>(at8);
+  };
+
+  std::int32_t start16 = bi_->first();
+  for (std::int32_t end16 = bi_->next(); end16 != ::icu::BreakIterator::DONE;
+       start16 = end16, end16 = bi_->next()) {
     const std::int32_t rule = bi_->getRuleStatus();
     if (rule < UBRK_WORD_NONE_LIMIT) continue;
+    const std::uint32_t start = to_bytes(start16);
+    const std::uint32_t end = to_bytes(end16);
     TokenType type;
     if (rule < UBRK_WORD_NUMBER_LIMIT) {
       type = TokenType::kNumber;
     } else if (rule < UBRK_WORD_LETTER_LIMIT) {
       type = TokenType::kWord;
-      if (static_cast<unsigned char>(text[start]) >= 0x80) {
-        std::size_t i = static_cast<std::size_t>(start);
-        if (IsDictionaryScript(ScriptOf(NextCodePoint(text, &i)))) type = TokenType::kDictionary;
+      if (bytes[start] >= 0x80 && IsDictionaryScript(ScriptOf(CodePointAt16(start16)))) {
+        type = TokenType::kDictionary;
       }
     } else {
       // The CJ dictionary marks its words kana or ideographic by rule; report the script of the
       // word's first character instead, so "は" is kana wherever it came from.
-      std::size_t i = static_cast<std::size_t>(start);
-      const int script = ScriptOf(NextCodePoint(text, &i));
+      const int script = ScriptOf(CodePointAt16(start16));
       type = script == USCRIPT_HIRAGANA   ? TokenType::kHiragana
              : script == USCRIPT_KATAKANA ? TokenType::kKatakana
                                           : TokenType::kIdeographic;
     }
-    spans->push_back({static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(end), type});
+    spans->push_back({start, end, type});
   }
   return Status::OK();
 }
 
-StatusOr<std::size_t> WordSegmenter::CountBoundaries(std::string_view text) {
-  STELA_RETURN_IF_ERROR(SetText(text));
-  std::size_t count = 0;
-  for (std::int32_t b = bi_->first(); b != ::icu::BreakIterator::DONE; b = bi_->next()) ++count;
-  return count;
+std::int32_t WordSegmenter::CodePointAt16(std::int32_t i) const {
+  UChar32 c;
+  U16_GET(utf16_.data(), 0, i, static_cast<std::int32_t>(utf16_.size()), c);
+  return c;
 }
 
 }  // namespace stela::analyzers::icu
