@@ -9,13 +9,13 @@
 #include <set>
 
 #include "analyzers/filters/stop_set.h"
+#include "analyzers/filters/term_cache.h"
 #include "analyzers/filters/term_hash.h"
 #include "analyzers/icu/case_folder.h"
 #include "analyzers/icu/simple_segmenters.h"
 #include "analyzers/icu/utf8.h"
 #include "analyzers/icu/word_segmenter.h"
 #include "analyzers/langdata/languages.h"
-#include "analyzers/snowball/stem_cache.h"
 #include "analyzers/snowball/stemmer.h"
 #include "stela/analyzers/analyzer.h"
 
@@ -32,11 +32,11 @@ class ChainStream final : public TokenStream {
  public:
   ChainStream(const ChainAnalyzer& analyzer, std::unique_ptr<icu::WordSegmenter> segmenter,
               icu::CaseFolder folder, std::unique_ptr<snowball::Stemmer> stemmer)
-      : analyzer_(analyzer), segmenter_(std::move(segmenter)), folder_(std::move(folder)) {
-    if (stemmer != nullptr) {
-      stemmer_ = std::make_unique<snowball::StemCache>(std::move(stemmer), kStemCacheSlots);
-    }
-  }
+      : analyzer_(analyzer),
+        segmenter_(std::move(segmenter)),
+        folder_(std::move(folder)),
+        stemmer_(std::move(stemmer)),
+        cache_(kTermCacheSlots) {}
 
   Status Analyze(std::string_view text, std::string_view language,
                  std::vector<Token>* out) override {
@@ -52,9 +52,12 @@ class ChainStream final : public TokenStream {
     std::uint32_t start, end;
   };
 
-  // Folds, filters and stems `raw`. Returns false if the token is dropped (stop word, or
-  // nothing left after folding); `*consumes_position` says whether a gap is left for it.
+  // Sets term_ to what the chain makes of the raw token `raw`: from the cache, else through
+  // ComputeTerm. `*keep` is false when the token is dropped (stop word, nothing left after
+  // folding); `*consumes_position` says whether it still takes a position (leaves a gap).
   Status MakeTerm(std::string_view raw, bool* keep, bool* consumes_position);
+  // Folds, filters and stems `raw` into term_.
+  Status ComputeTerm(std::string_view raw, bool* keep, bool* consumes_position);
   Status FlushCjkRun(std::string_view text, std::uint32_t* position, std::vector<Token>* out);
 
   Status Run(std::string_view text, std::vector<Token>* out);
@@ -63,8 +66,10 @@ class ChainStream final : public TokenStream {
   std::unique_ptr<icu::WordSegmenter> segmenter_;  // null unless the tokenizer is kIcuWord
   icu::CaseFolder folder_;
   // 16384 slots (~1.2 MB per stream) catch most repeats of the frequent words.
-  static constexpr std::size_t kStemCacheSlots = 16384;
-  std::unique_ptr<snowball::StemCache> stemmer_;  // null without a stemmer
+  static constexpr std::size_t kTermCacheSlots = 16384;
+  static constexpr std::uint8_t kKeep = 1, kConsumes = 2;
+  std::unique_ptr<snowball::Stemmer> stemmer_;  // null without a stemmer
+  TermCache cache_;
   std::vector<icu::WordSpan> spans_;
   std::vector<CjkUnit> cjk_run_;
   std::string term_;
@@ -137,6 +142,21 @@ bool StripPossessive(std::string* term) {
 }
 
 Status ChainStream::MakeTerm(std::string_view raw, bool* keep, bool* consumes_position) {
+  if (raw.size() > TermCache::kMaxKeyBytes) return ComputeTerm(raw, keep, consumes_position);
+  const std::uint64_t hash = TermHash(raw);
+  if (const TermCache::Entry* e = cache_.Find(raw, hash)) {
+    *keep = (e->flags & kKeep) != 0;
+    *consumes_position = (e->flags & kConsumes) != 0;
+    if (*keep) term_.assign(e->value);
+    return Status::OK();
+  }
+  STELA_RETURN_IF_ERROR(ComputeTerm(raw, keep, consumes_position));
+  cache_.Put(raw, hash, *keep ? std::string_view(term_) : std::string_view(),
+             static_cast<std::uint8_t>((*keep ? kKeep : 0) | (*consumes_position ? kConsumes : 0)));
+  return Status::OK();
+}
+
+Status ChainStream::ComputeTerm(std::string_view raw, bool* keep, bool* consumes_position) {
   const ChainOptions& opt = analyzer_.options();
   *keep = false;
   *consumes_position = true;
@@ -164,11 +184,9 @@ Status ChainStream::MakeTerm(std::string_view raw, bool* keep, bool* consumes_po
     STELA_RETURN_IF_ERROR(folder_.FoldToAscii(term_, &scratch_));
     term_.swap(scratch_);
   }
-  if (term_.empty()) return Status::OK();
-  const std::uint64_t hash = TermHash(term_);
-  if (analyzer_.IsStopWord(term_, hash)) return Status::OK();
+  if (term_.empty() || analyzer_.IsStopWord(term_, TermHash(term_))) return Status::OK();
   if (stemmer_ != nullptr) {
-    const std::string_view stem = stemmer_->Stem(term_, hash);
+    const std::string_view stem = stemmer_->Stem(term_);
     if (!stem.empty()) term_.assign(stem);
   }
   *keep = true;
@@ -201,7 +219,8 @@ Status ChainStream::Run(std::string_view text, std::vector<Token>* out) {
     return Status::InvalidArgument("text of " + std::to_string(text.size()) +
                                    " bytes is too long to analyze (limit 2 GiB)");
   }
-  STELA_RETURN_IF_ERROR(icu::ValidateUtf8(text));
+  // The ICU segmenter validates while it converts; the simple tokenizers need a separate pass.
+  if (opt.tokenizer != Tokenizer::kIcuWord) STELA_RETURN_IF_ERROR(icu::ValidateUtf8(text));
   switch (opt.tokenizer) {
     case Tokenizer::kIcuWord:
       STELA_RETURN_IF_ERROR(segmenter_->Segment(text, &spans_));

@@ -72,6 +72,9 @@ Status WordSegmenter::Segment(std::string_view text, std::vector<WordSpan>* span
   } else {
     u_strFromUTF8(utf16_.data(), static_cast<std::int32_t>(utf16_.size()), &len16, text.data(),
                   static_cast<std::int32_t>(text.size()), &status);
+    if (status == U_INVALID_CHAR_FOUND) {
+      STELA_RETURN_IF_ERROR(ValidateUtf8(text));  // names the offending byte offset
+    }
     if (U_FAILURE(status)) return IcuError("converting to UTF-16", status);
   }
   // Reuses the UText allocation across calls; ICU reads the UTF-16 buffer in place.

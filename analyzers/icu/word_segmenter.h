@@ -40,8 +40,9 @@ class WordSegmenter {
   WordSegmenter(const WordSegmenter&) = delete;
   WordSegmenter& operator=(const WordSegmenter&) = delete;
 
-  // Replaces `*spans` with the words of valid UTF-8 `text` (shorter than 2 GiB): the segments
-  // whose rule status is a number, letter, kana or ideograph; spaces and punctuation are skipped.
+  // Replaces `*spans` with the words of UTF-8 `text` (shorter than 2 GiB): the segments whose
+  // rule status is a number, letter, kana or ideograph; spaces and punctuation are skipped.
+  // Returns InvalidArgument "invalid UTF-8 at byte offset N" for malformed input.
   Status Segment(std::string_view text, std::vector<WordSpan>* spans);
 
  private:
