@@ -261,10 +261,11 @@ Status ChainStream::Run(std::string_view text, std::vector<Token>* out) {
     std::uint32_t start = span.start;
     while (start < span.end) {
       std::string_view rest = text.substr(start, span.end - start);
-      std::size_t piece = rest.size();
-      if (piece > opt.max_token_length && icu::CountCodePoints(rest) > opt.max_token_length) {
-        piece = icu::PrefixBytes(rest, opt.max_token_length);
-      }
+      // PrefixBytes stops after max_token_length code points: linear in the piece, not in
+      // what remains of a huge token.
+      const std::size_t piece = rest.size() > opt.max_token_length
+                                    ? icu::PrefixBytes(rest, opt.max_token_length)
+                                    : rest.size();
       bool keep = false, consumes = false;
       STELA_RETURN_IF_ERROR(MakeTerm(rest.substr(0, piece), &keep, &consumes));
       const std::uint32_t end = start + static_cast<std::uint32_t>(piece);

@@ -57,12 +57,6 @@ Status ValidateUtf8(std::string_view text) {
   return Status::OK();
 }
 
-std::size_t CountCodePoints(std::string_view text) {
-  std::size_t count = 0;
-  for (char ch : text) count += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
-  return count;
-}
-
 std::size_t PrefixBytes(std::string_view text, std::size_t n) {
   std::size_t i = 0;
   while (i < text.size() && n > 0) {

@@ -16,9 +16,6 @@ Status ValidateUtf8(std::string_view text);
 // True if every byte is below 0x80.
 bool IsAscii(std::string_view text);
 
-// Number of code points in valid UTF-8 `text`.
-std::size_t CountCodePoints(std::string_view text);
-
 // Byte length of the first `n` code points of valid UTF-8 `text` (all of it if it has fewer).
 std::size_t PrefixBytes(std::string_view text, std::size_t n);
 

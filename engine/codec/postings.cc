@@ -1,0 +1,248 @@
+#include "engine/codec/postings.h"
+
+#include <algorithm>
+
+#include "engine/common/bitpack.h"
+#include "engine/common/coding.h"
+
+namespace stela::engine::codec {
+
+Status PostingsWriter::Add(std::uint32_t doc, std::uint32_t freq, const std::uint32_t* positions,
+                           std::uint32_t field_length) {
+  if (!docs_.empty() && doc <= docs_.back()) {
+    return Status::InvalidArgument("docs out of order: " + std::to_string(doc) + " after " +
+                                   std::to_string(docs_.back()));
+  }
+  if (doc == kNoMoreDocs) return Status::InvalidArgument("doc id reserved for the end");
+  if (freq == 0) return Status::InvalidArgument("term frequency must be at least 1");
+  if (with_positions_) {
+    for (std::uint32_t i = 1; i < freq; ++i) {
+      if (positions[i] < positions[i - 1]) {
+        return Status::InvalidArgument("positions must not decrease");
+      }
+    }
+    positions_.insert(positions_.end(), positions, positions + freq);
+  }
+  docs_.push_back(doc);
+  freqs_.push_back(freq);
+  lengths_.push_back(field_length);
+  total_term_freq_ += freq;
+  return Status::OK();
+}
+
+void PostingsWriter::Finish(std::string* out) {
+  const std::size_t n = docs_.size();
+  const std::size_t num_blocks = (n + kBlockSize - 1) / kBlockSize;
+  out->push_back(static_cast<char>(kPostingsFormatVersion));
+  out->push_back(static_cast<char>(with_positions_ ? 1 : 0));
+  PutVarint32(out, static_cast<std::uint32_t>(n));
+  PutVarint64(out, total_term_freq_);
+  PutVarint32(out, static_cast<std::uint32_t>(num_blocks));
+
+  std::string headers, bodies, body;
+  std::uint32_t buf[kBlockSize];
+  std::size_t pos_index = 0;
+  std::int64_t prev_last = -1;
+  for (std::size_t b = 0; b < num_blocks; ++b) {
+    const std::size_t begin = b * kBlockSize;
+    const std::size_t count = std::min<std::size_t>(kBlockSize, n - begin);
+    body.clear();
+    // Doc gaps minus one: consecutive docs cost zero bits.
+    std::int64_t prev = prev_last;
+    for (std::size_t i = 0; i < count; ++i) {
+      buf[i] = static_cast<std::uint32_t>(docs_[begin + i] - prev - 1);
+      prev = docs_[begin + i];
+    }
+    int bits = MaxBits(buf, count);
+    body.push_back(static_cast<char>(bits));
+    PackBits(buf, count, bits, &body);
+    std::uint32_t max_freq = 0, min_length = ~0u;
+    for (std::size_t i = 0; i < count; ++i) {
+      buf[i] = freqs_[begin + i] - 1;
+      max_freq = std::max(max_freq, freqs_[begin + i]);
+      min_length = std::min(min_length, lengths_[begin + i]);
+    }
+    bits = MaxBits(buf, count);
+    body.push_back(static_cast<char>(bits));
+    PackBits(buf, count, bits, &body);
+    if (with_positions_) {
+      for (std::size_t i = 0; i < count; ++i) {
+        std::uint32_t last = 0;
+        for (std::uint32_t k = 0; k < freqs_[begin + i]; ++k) {
+          const std::uint32_t p = positions_[pos_index++];
+          PutVarint32(&body, p - last);
+          last = p;
+        }
+      }
+    }
+    const std::uint32_t last_doc = docs_[begin + count - 1];
+    PutVarint32(&headers, static_cast<std::uint32_t>(last_doc - (prev_last + 1)));
+    PutVarint32(&headers, static_cast<std::uint32_t>(body.size()));
+    PutVarint32(&headers, max_freq);
+    PutVarint32(&headers, min_length);
+    bodies += body;
+    prev_last = last_doc;
+  }
+  out->append(headers);
+  out->append(bodies);
+  docs_.clear();
+  freqs_.clear();
+  lengths_.clear();
+  positions_.clear();
+  total_term_freq_ = 0;
+}
+
+bool PostingsIterator::Fail(Status s) {
+  status_ = std::move(s);
+  doc_ = kNoMoreDocs;
+  return false;
+}
+
+Status PostingsIterator::Init(std::string_view encoded) {
+  *this = PostingsIterator();
+  Decoder d(encoded);
+  std::uint8_t version = 0, flags = 0;
+  STELA_RETURN_IF_ERROR(d.GetByte(&version));
+  if (version != kPostingsFormatVersion) {
+    return Status::Corruption("unknown postings format version " + std::to_string(version));
+  }
+  STELA_RETURN_IF_ERROR(d.GetByte(&flags));
+  if (flags > 1) return Status::Corruption("unknown postings flags");
+  has_positions_ = flags & 1;
+  std::uint32_t num_blocks = 0;
+  STELA_RETURN_IF_ERROR(d.GetVarint32(&doc_freq_));
+  STELA_RETURN_IF_ERROR(d.GetVarint64(&total_term_freq_));
+  STELA_RETURN_IF_ERROR(d.GetVarint32(&num_blocks));
+  if (num_blocks != (std::uint64_t{doc_freq_} + kBlockSize - 1) / kBlockSize) {
+    return Status::Corruption("block count does not match doc count");
+  }
+  if (total_term_freq_ < doc_freq_) return Status::Corruption("fewer occurrences than docs");
+  blocks_.resize(num_blocks);
+  body_offsets_.resize(num_blocks + 1);
+  std::uint64_t prev_last_plus1 = 0;
+  std::uint64_t offset = 0;
+  for (std::uint32_t b = 0; b < num_blocks; ++b) {
+    std::uint32_t delta = 0, bytes = 0, max_freq = 0, min_length = 0;
+    STELA_RETURN_IF_ERROR(d.GetVarint32(&delta));
+    STELA_RETURN_IF_ERROR(d.GetVarint32(&bytes));
+    STELA_RETURN_IF_ERROR(d.GetVarint32(&max_freq));
+    STELA_RETURN_IF_ERROR(d.GetVarint32(&min_length));
+    const std::uint64_t last = prev_last_plus1 + delta;
+    if (last >= kNoMoreDocs) return Status::Corruption("doc id out of range");
+    if (max_freq == 0) return Status::Corruption("block with zero max frequency");
+    blocks_[b] = BlockInfo{static_cast<std::uint32_t>(last), max_freq, min_length};
+    body_offsets_[b] = static_cast<std::uint32_t>(offset);
+    offset += bytes;
+    prev_last_plus1 = last + 1;
+  }
+  if (offset != d.remaining()) return Status::Corruption("block sizes do not match the data");
+  body_offsets_[num_blocks] = static_cast<std::uint32_t>(offset);
+  STELA_RETURN_IF_ERROR(d.GetBytes(offset, &bodies_));
+  if (num_blocks == 0) {
+    doc_ = kNoMoreDocs;
+    return Status::OK();
+  }
+  if (!LoadBlock(0)) return status_;
+  return Status::OK();
+}
+
+bool PostingsIterator::LoadBlock(std::size_t block) {
+  block_ = block;
+  block_count_ = block + 1 == blocks_.size()
+                     ? doc_freq_ - static_cast<std::uint32_t>(block * kBlockSize)
+                     : kBlockSize;
+  Decoder d(bodies_.substr(body_offsets_[block], body_offsets_[block + 1] - body_offsets_[block]));
+  std::uint8_t bits = 0;
+  std::string_view packed;
+  if (Status s = d.GetByte(&bits); !s.ok()) return Fail(s);
+  if (bits > 32) return Fail(Status::Corruption("doc gap width over 32 bits"));
+  if (Status s = d.GetBytes(PackedBytes(block_count_, bits), &packed); !s.ok()) return Fail(s);
+  UnpackBits(packed.data(), block_count_, bits, docs_);
+  std::uint64_t prev = block == 0 ? 0 : std::uint64_t{blocks_[block - 1].last_doc} + 1;
+  for (std::uint32_t i = 0; i < block_count_; ++i) {
+    prev += docs_[i];
+    if (prev >= kNoMoreDocs) return Fail(Status::Corruption("doc id out of range"));
+    docs_[i] = static_cast<std::uint32_t>(prev);
+    ++prev;
+  }
+  if (docs_[block_count_ - 1] != blocks_[block].last_doc) {
+    return Fail(Status::Corruption("block's last doc disagrees with the skip data"));
+  }
+  if (Status s = d.GetByte(&bits); !s.ok()) return Fail(s);
+  if (bits > 32) return Fail(Status::Corruption("frequency width over 32 bits"));
+  if (Status s = d.GetBytes(PackedBytes(block_count_, bits), &packed); !s.ok()) return Fail(s);
+  UnpackBits(packed.data(), block_count_, bits, freqs_);
+  for (std::uint32_t i = 0; i < block_count_; ++i) {
+    if (freqs_[i] >= blocks_[block].max_freq) {  // stored as freq - 1
+      return Fail(Status::Corruption("frequency above the block maximum"));
+    }
+    ++freqs_[i];
+  }
+  positions_ = std::string_view(d.position(), d.remaining());
+  if (!has_positions_ && !positions_.empty()) {
+    return Fail(Status::Corruption("trailing bytes in a block without positions"));
+  }
+  positions_read_ = 0;
+  positions_doc_ = 0;
+  in_block_ = 0;
+  doc_ = docs_[0];
+  return true;
+}
+
+bool PostingsIterator::Next() {
+  if (doc_ == kNoMoreDocs) return false;
+  if (++in_block_ < block_count_) {
+    doc_ = docs_[in_block_];
+    return true;
+  }
+  if (block_ + 1 >= blocks_.size()) {
+    doc_ = kNoMoreDocs;
+    return false;
+  }
+  return LoadBlock(block_ + 1);
+}
+
+bool PostingsIterator::Advance(std::uint32_t target) {
+  if (doc_ == kNoMoreDocs) return false;
+  if (doc_ >= target) return true;
+  if (blocks_[block_].last_doc < target) {
+    // Skip whole blocks through the headers.
+    std::size_t b = block_ + 1;
+    while (b < blocks_.size() && blocks_[b].last_doc < target) ++b;
+    if (b == blocks_.size()) {
+      doc_ = kNoMoreDocs;
+      return false;
+    }
+    if (!LoadBlock(b)) return false;
+  }
+  while (docs_[in_block_] < target) ++in_block_;  // the block's last doc is >= target
+  doc_ = docs_[in_block_];
+  return true;
+}
+
+Status PostingsIterator::Positions(std::vector<std::uint32_t>* out) {
+  out->clear();
+  if (!has_positions_) return Status::NotSupported("postings were written without positions");
+  if (doc_ == kNoMoreDocs) return Status::InvalidArgument("iterator is exhausted");
+  Decoder d(positions_.substr(positions_read_));
+  std::uint32_t v = 0;
+  // Skip the positions of the docs passed over since the last call.
+  for (; positions_doc_ < in_block_; ++positions_doc_) {
+    for (std::uint32_t k = 0; k < freqs_[positions_doc_]; ++k) {
+      STELA_RETURN_IF_ERROR(d.GetVarint32(&v));
+    }
+  }
+  const char* start = d.position();
+  std::uint64_t p = 0;
+  for (std::uint32_t k = 0; k < freqs_[in_block_]; ++k) {
+    STELA_RETURN_IF_ERROR(d.GetVarint32(&v));
+    p += v;
+    if (p > 0xFFFFFFFFu) return Status::Corruption("position overflows 32 bits");
+    out->push_back(static_cast<std::uint32_t>(p));
+  }
+  // Leave the cursor at the start of the current doc's positions so a repeated call works.
+  positions_read_ = static_cast<std::size_t>(start - positions_.data());
+  return Status::OK();
+}
+
+}  // namespace stela::engine::codec

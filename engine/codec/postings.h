@@ -1,0 +1,111 @@
+// The postings codec: one term's postings (doc ids, frequencies, positions) encoded as blocks of
+// 128 docs, with the block headers up front as skip data and per-block maxima for block-max
+// pruning. The byte format is in FORMAT.md beside this file.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stela/common/status.h"
+
+namespace stela::engine::codec {
+
+inline constexpr std::uint32_t kNoMoreDocs = std::numeric_limits<std::uint32_t>::max();
+inline constexpr std::uint32_t kBlockSize = 128;
+inline constexpr std::uint8_t kPostingsFormatVersion = 1;
+
+// Builds one term's postings. Docs must be added in increasing order. Not thread-safe.
+class PostingsWriter {
+ public:
+  explicit PostingsWriter(bool with_positions) : with_positions_(with_positions) {}
+
+  // Adds `doc` with `positions` (increasing; their count is the term frequency, which must be at
+  // least 1) and the length of the field in that doc (for block maxima; 0 if unknown).
+  // Without positions, `freq` alone is recorded. Returns InvalidArgument on out-of-order docs,
+  // zero frequency, or decreasing positions.
+  Status Add(std::uint32_t doc, std::uint32_t freq, const std::uint32_t* positions,
+             std::uint32_t field_length);
+
+  // Appends the encoded postings to `*out` and resets the writer for the next term.
+  void Finish(std::string* out);
+
+  std::uint32_t doc_freq() const { return static_cast<std::uint32_t>(docs_.size()); }
+  std::uint64_t total_term_freq() const { return total_term_freq_; }
+
+ private:
+  bool with_positions_;
+  std::vector<std::uint32_t> docs_;
+  std::vector<std::uint32_t> freqs_;
+  std::vector<std::uint32_t> lengths_;
+  std::vector<std::uint32_t> positions_;  // all docs' positions, concatenated
+  std::uint64_t total_term_freq_ = 0;
+};
+
+// Per-block summary, readable without decoding the block (skip data and block-max pruning).
+struct BlockInfo {
+  std::uint32_t last_doc;
+  std::uint32_t max_freq;
+  std::uint32_t min_length;  // shortest field among the block's docs (0 if unknown)
+};
+
+// Iterates one encoded postings list. The bytes must outlive the iterator. Not thread-safe.
+// Errors (bad bytes) end the iteration (doc() == kNoMoreDocs) and are reported by status().
+class PostingsIterator {
+ public:
+  PostingsIterator() = default;
+
+  // Parses the header and skip data. Returns Corruption for malformed bytes.
+  Status Init(std::string_view encoded);
+
+  std::uint32_t doc_freq() const { return doc_freq_; }
+  std::uint64_t total_term_freq() const { return total_term_freq_; }
+  bool has_positions() const { return has_positions_; }
+  const std::vector<BlockInfo>& blocks() const { return blocks_; }
+
+  // The current doc. After Init the iterator stands on the first doc (kNoMoreDocs when the list
+  // is empty); after the last, and after an error, it is kNoMoreDocs.
+  std::uint32_t doc() const { return doc_; }
+  std::uint32_t freq() const { return freqs_[in_block_]; }
+
+  // Moves to the next doc; false at the end (or on corruption).
+  bool Next();
+  // Moves to the first doc >= target (never backwards); false if there is none. Skips whole
+  // blocks through the skip data without decoding them.
+  bool Advance(std::uint32_t target);
+  // The index of the block holding the current doc (for block-max pruning).
+  std::size_t block_index() const { return block_; }
+
+  // Replaces `*out` with the current doc's positions. Returns Corruption on bad bytes and
+  // NotSupported if the list was written without positions.
+  Status Positions(std::vector<std::uint32_t>* out);
+
+  const Status& status() const { return status_; }
+
+ private:
+  bool LoadBlock(std::size_t block);
+  bool Fail(Status s);
+
+  std::uint32_t doc_freq_ = 0;
+  std::uint64_t total_term_freq_ = 0;
+  bool has_positions_ = false;
+  std::vector<BlockInfo> blocks_;
+  std::vector<std::uint32_t> body_offsets_;  // start of each block body in bodies_
+  std::string_view bodies_;
+
+  std::size_t block_ = 0;
+  std::uint32_t block_count_ = 0;  // docs in the loaded block
+  std::uint32_t in_block_ = 0;     // index of the current doc in the block
+  std::uint32_t docs_[kBlockSize];
+  std::uint32_t freqs_[kBlockSize];
+  std::uint32_t doc_ = kNoMoreDocs;
+  // Positions of the loaded block: a varint stream, consumed lazily up to the current doc.
+  std::string_view positions_;
+  std::size_t positions_read_ = 0;  // bytes of positions_ consumed
+  std::uint32_t positions_doc_ = 0;  // index of the doc whose positions start there
+  Status status_;
+};
+
+}  // namespace stela::engine::codec
