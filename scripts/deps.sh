@@ -7,7 +7,7 @@ PACKAGES=(
   # build
   build-essential cmake ninja-build ccache pkg-config git
   # libraries (DESIGN.md section 1)
-  libicu-dev libstemmer-dev libcld2-dev
+  libicu-dev libstemmer-dev libcld2-dev librocksdb-dev libroaring-dev libsimdjson-dev libzstd-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev snowball-data
   # fuzzing (libFuzzer comes with clang's runtime)

@@ -114,7 +114,7 @@ class Decoder {
   }
 
   Status GetLengthPrefixed(std::string_view* out) {
-    std::uint32_t n;
+    std::uint32_t n = 0;
     STELA_RETURN_IF_ERROR(GetVarint32(&n));
     return GetBytes(n, out);
   }

@@ -1,0 +1,128 @@
+// Index: one shard's durable, segmented inverted index stored in RocksDB.
+//
+// Writes (index, update, delete) get a sequence number and are in the operation log before they
+// are acknowledged; Refresh() turns buffered writes into an immutable, searchable segment; a
+// reader Snapshot sees the segments of one moment. See engine/FORMAT.md for the bytes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stela/analyzers/registry.h"
+#include "stela/common/status.h"
+
+namespace stela::engine {
+
+enum class Durability : std::uint8_t {
+  kRequest,  // fsync the operation log before acknowledging (default; group commit)
+  kAsync,    // fsync every sync_interval_ms; a crash may lose that much
+};
+
+struct IndexOptions {
+  // Mappings as Elasticsearch writes them: {"properties": {"title": {"type": "text"}, ...}}.
+  std::string mappings_json = "{}";
+  Durability durability = Durability::kRequest;
+  std::uint32_t sync_interval_ms = 5000;
+  // Buffered writes larger than this force a refresh (bounds memory).
+  std::size_t max_buffer_bytes = 64 << 20;
+  // New fields beyond this many are kept in _source but not indexed.
+  std::uint32_t max_fields = 1000;
+  std::uint64_t primary_term = 1;
+};
+
+// What a write did, as Elasticsearch reports it.
+struct WriteResult {
+  std::uint64_t seq_no = 0;
+  std::uint64_t primary_term = 0;
+  std::uint64_t version = 0;
+  bool created = false;  // index: "created" vs "updated"; delete: unused
+  bool found = true;     // delete: whether the document existed
+};
+
+struct WriteOptions {
+  std::optional<std::uint64_t> if_seq_no;        // optimistic concurrency control
+  std::optional<std::uint64_t> if_primary_term;
+  std::optional<std::uint64_t> external_version;  // version_type=external: must be greater
+  bool create_only = false;                       // _create: fail if the document exists
+};
+
+struct StoredDocument {
+  std::string id;
+  std::string source;  // the JSON as indexed
+  std::uint64_t version = 0;
+  std::uint64_t seq_no = 0;
+  std::uint64_t primary_term = 0;
+};
+
+// Statistics of one field across the snapshot's segments (for BM25).
+struct FieldStats {
+  std::uint64_t doc_count = 0;     // docs with the field
+  std::uint64_t sum_length = 0;    // total tokens
+};
+
+// A point-in-time view: the segments of one moment. Immutable; thread-safe.
+class Snapshot {
+ public:
+  virtual ~Snapshot() = default;
+  // Live documents (deletes subtracted).
+  virtual std::uint64_t doc_count() const = 0;
+  virtual std::uint64_t max_seq_no() const = 0;
+  virtual std::size_t segment_count() const = 0;
+  // Total docs with the term in `field` (live or not, like Lucene's docFreq) across segments.
+  virtual StatusOr<std::uint64_t> DocFreq(std::string_view field, std::string_view term) const = 0;
+  virtual FieldStats Stats(std::string_view field) const = 0;
+  // The ids of the live docs containing `term` in `field`, in no particular order (tests, tools).
+  virtual StatusOr<std::vector<std::string>> MatchingIds(std::string_view field,
+                                                         std::string_view term) const = 0;
+  // Every live document (check-index, tests).
+  virtual Status ForEachDocument(
+      const std::function<Status(const StoredDocument&)>& fn) const = 0;
+};
+
+struct IndexStats {
+  std::uint64_t docs = 0;            // live, searchable
+  std::uint64_t buffered_ops = 0;    // not yet refreshed
+  std::uint64_t segments = 0;
+  std::uint64_t max_seq_no = 0;      // highest assigned
+  std::uint64_t committed_seq_no = 0;  // all ops at or below are in segments
+  std::uint64_t unmapped_fields = 0;   // fields over max_fields, kept only in _source
+};
+
+// Thread-safe: writes from many threads, searches concurrent with writes.
+class Index {
+ public:
+  // Opens the index at `path`, creating it with `options` if it does not exist, and replays the
+  // operation log above the last committed segment. `registry` must outlive the index.
+  static StatusOr<std::unique_ptr<Index>> Open(const std::string& path, IndexOptions options,
+                                               const analyzers::Registry& registry);
+  virtual ~Index() = default;
+
+  // Creates or replaces document `id` with JSON `source`. Returns InvalidArgument for bad JSON
+  // or ids, Aborted ("version_conflict_engine_exception") when WriteOptions' conditions fail.
+  virtual StatusOr<WriteResult> IndexDocument(std::string_view id, std::string_view source,
+                                              const WriteOptions& options = {}) = 0;
+  // Merges JSON object `partial` into the document (Elasticsearch's partial update). With
+  // `upsert`, a missing document is created from `partial`; otherwise NotFound.
+  virtual StatusOr<WriteResult> UpdateDocument(std::string_view id, std::string_view partial,
+                                               bool upsert, const WriteOptions& options = {}) = 0;
+  virtual StatusOr<WriteResult> DeleteDocument(std::string_view id,
+                                               const WriteOptions& options = {}) = 0;
+  // Realtime get (sees unrefreshed writes). NotFound if absent.
+  virtual StatusOr<StoredDocument> Get(std::string_view id) const = 0;
+
+  // Makes every write so far searchable (and committed) as a new segment.
+  virtual Status Refresh() = 0;
+  // Refresh plus a full fsync of the store.
+  virtual Status Flush() = 0;
+  virtual std::shared_ptr<const Snapshot> AcquireSnapshot() const = 0;
+  virtual IndexStats Stats() const = 0;
+  // The mappings as JSON, including dynamically added fields.
+  virtual std::string MappingsJson() const = 0;
+};
+
+}  // namespace stela::engine

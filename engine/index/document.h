@@ -1,0 +1,78 @@
+// DocumentParser: JSON _source -> the terms each mapped field indexes (analysed text, keywords,
+// sortable numbers and dates), with positions and field lengths; unseen fields are mapped
+// dynamically through a callback.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/index/mapping.h"
+#include "stela/analyzers/registry.h"
+#include "stela/common/status.h"
+
+namespace simdjson::dom {
+class parser;
+}
+
+namespace stela::engine::index {
+
+struct IndexedTerm {
+  std::uint16_t field;
+  std::uint32_t position;  // for text; 0 otherwise
+  std::string term;
+};
+
+struct ParsedDocument {
+  std::vector<IndexedTerm> terms;
+  std::map<std::uint16_t, std::uint32_t> lengths;  // field -> tokens (text) or values
+};
+
+// The JSON value kinds dynamic mapping decides on.
+enum class JsonKind { kString, kDateString, kInteger, kFloat, kBoolean };
+
+// Resolves a path to its mapping, adding a dynamic one when unseen; nullptr means "not indexed".
+// Must be thread-safe (the Index locks its mappings inside).
+using FieldResolver = std::function<const FieldDef*(std::string_view path, JsonKind kind)>;
+// Multi-fields fed from a path. Thread-safe; the vector must stay valid.
+using MultiFieldLookup = std::function<std::vector<const FieldDef*>(std::string_view path)>;
+
+// Sortable byte encodings: byte order equals numeric order.
+std::string EncodeLongTerm(std::int64_t v);
+std::string EncodeDoubleTerm(double v);
+// Parses "2024-05-01", "2024-05-01T10:20:30", "...30.123Z", "...+02:00" to epoch milliseconds.
+// Returns InvalidArgument for anything else.
+StatusOr<std::int64_t> ParseDateMillis(std::string_view s);
+
+// Not thread-safe (holds a JSON parser and analysis streams): one per writer thread, pooled.
+class DocumentParser {
+ public:
+  explicit DocumentParser(const analyzers::Registry& registry);
+  ~DocumentParser();
+
+  // Parses `source` (a JSON object) into `*out`. Returns InvalidArgument with Elasticsearch's
+  // exception names ("mapper_parsing_exception: ...") for malformed JSON, a non-object, or a
+  // value the field's type cannot take.
+  Status Parse(std::string_view source, const FieldResolver& resolve,
+               const MultiFieldLookup& multi, ParsedDocument* out);
+
+  // Shallow-merges JSON object `partial` into `source` (nested objects merge recursively;
+  // everything else replaces), writing the result to `*out`.
+  Status Merge(std::string_view source, std::string_view partial, std::string* out);
+
+ private:
+  const analyzers::Analyzer* AnalyzerFor(const FieldDef& f, Status* error);
+  analyzers::TokenStream* StreamFor(const analyzers::Analyzer* a, Status* error);
+
+  const analyzers::Registry& registry_;
+  std::unique_ptr<simdjson::dom::parser> parser_;
+  std::unique_ptr<simdjson::dom::parser> parser2_;
+  std::map<const analyzers::Analyzer*, std::unique_ptr<analyzers::TokenStream>> streams_;
+  std::vector<analyzers::Token> tokens_;
+};
+
+}  // namespace stela::engine::index

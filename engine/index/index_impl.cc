@@ -1,0 +1,849 @@
+// The Index: write path (operation log, buffer), refresh into segments, recovery, snapshots.
+//
+// Concurrency: `mu_` guards the buffer, the version map, the segment list and sequence numbers;
+// parsing and analysis run outside it (in the writer's thread), and so does the fsync of the
+// operation log, so concurrent writers share fsyncs (RocksDB group commit). One refresh runs at a
+// time (`refresh_mu_`); it freezes the buffer under `mu_`, builds the segment's SST files without
+// it, and commits under it again.
+#include <roaring/roaring.hh>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "engine/codec/postings.h"
+#include "engine/index/document.h"
+#include "engine/index/keys.h"
+#include "engine/index/mapping.h"
+#include "engine/index/records.h"
+#include "engine/store/store.h"
+#include "stela/engine/index.h"
+
+namespace stela::engine {
+
+namespace {
+
+using index::DocumentParser;
+using index::FieldDef;
+using index::FieldType;
+using index::Mappings;
+using store::Cf;
+
+constexpr std::size_t kMaxIdBytes = 512;
+
+Status VersionConflict(std::string_view id, const std::string& detail) {
+  return Status(Status::Code::kAborted, "version_conflict_engine_exception: [" + std::string(id) +
+                                            "]: version conflict, " + detail);
+}
+
+struct BufferedDoc {
+  StoredDocument doc;
+  bool live = true;
+};
+
+struct TermBuffer {
+  std::vector<std::uint32_t> docs, freqs, positions;
+};
+
+// The open segment: documents written since the last refresh. Docnos are positions in `docs`;
+// replaced or deleted docs stay (not live) so docnos never move.
+struct Buffer {
+  explicit Buffer(std::uint32_t seg) : segment(seg) {}
+  std::uint32_t segment;
+  std::vector<BufferedDoc> docs;
+  std::map<std::uint16_t, std::unordered_map<std::string, TermBuffer>> postings;
+  std::map<std::uint16_t, std::vector<std::uint32_t>> lengths;  // field -> docno -> length
+  std::map<std::uint16_t, bool> positional;                    // field -> text (positions)
+  std::size_t bytes = 0;
+  std::size_t ops = 0;
+
+  std::uint32_t Add(StoredDocument doc, const index::ParsedDocument& parsed,
+                    const std::map<std::uint16_t, bool>& positional_fields) {
+    const auto docno = static_cast<std::uint32_t>(docs.size());
+    bytes += doc.source.size() + doc.id.size() + 64;
+    docs.push_back({std::move(doc), true});
+    for (const index::IndexedTerm& t : parsed.terms) {
+      TermBuffer& tb = postings[t.field][t.term];
+      if (tb.docs.empty() || tb.docs.back() != docno) {
+        if (tb.docs.empty()) bytes += t.term.size() + 64;
+        tb.docs.push_back(docno);
+        tb.freqs.push_back(0);
+      }
+      ++tb.freqs.back();
+      if (positional_fields.at(t.field)) tb.positions.push_back(t.position);
+      bytes += 8;
+    }
+    for (const auto& [field, len] : parsed.lengths) {
+      std::vector<std::uint32_t>& v = lengths[field];
+      v.resize(docno + 1, 0);
+      v[docno] = len;
+      positional[field] = positional_fields.at(field);
+    }
+    return docno;
+  }
+};
+
+// Where the newest copy of an id is, for ids written since the last commit.
+struct VersionEntry {
+  std::uint32_t segment;
+  std::uint32_t docno;
+  std::uint64_t seq_no;
+  std::uint64_t version;
+  std::uint64_t primary_term;
+  bool deleted;
+};
+
+struct SegmentState {
+  std::shared_ptr<const index::SegmentInfo> info;
+  std::shared_ptr<const Roaring> live;  // null: every doc is live
+  std::uint64_t live_count = 0;
+
+  bool IsLive(std::uint32_t docno) const { return live == nullptr || live->contains(docno); }
+};
+
+class SnapshotImpl final : public Snapshot {
+ public:
+  SnapshotImpl(const store::Store* store, std::shared_ptr<const Mappings> mappings,
+               std::vector<SegmentState> segments, std::uint64_t max_seq_no)
+      : store_(store),
+        mappings_(std::move(mappings)),
+        segments_(std::move(segments)),
+        max_seq_no_(max_seq_no) {}
+
+  std::uint64_t doc_count() const override {
+    std::uint64_t n = 0;
+    for (const SegmentState& s : segments_) n += s.live_count;
+    return n;
+  }
+  std::uint64_t max_seq_no() const override { return max_seq_no_; }
+  std::size_t segment_count() const override { return segments_.size(); }
+
+  StatusOr<std::uint64_t> DocFreq(std::string_view field, std::string_view term) const override {
+    const FieldDef* f = mappings_->Find(field);
+    if (f == nullptr) return std::uint64_t{0};
+    std::uint64_t df = 0;
+    codec::PostingsIterator it;
+    for (const SegmentState& s : segments_) {
+      std::string value;
+      Status st = store_->Get(Cf::kTerms, index::keys::Term(s.info->id, f->id, term), &value);
+      if (st.IsNotFound()) continue;
+      STELA_RETURN_IF_ERROR(st);
+      STELA_RETURN_IF_ERROR(it.Init(value));
+      df += it.doc_freq();
+    }
+    return df;
+  }
+
+  FieldStats Stats(std::string_view field) const override {
+    FieldStats total;
+    const FieldDef* f = mappings_->Find(field);
+    if (f == nullptr) return total;
+    for (const SegmentState& s : segments_) {
+      auto it = s.info->fields.find(f->id);
+      if (it == s.info->fields.end()) continue;
+      total.doc_count += it->second.doc_count;
+      total.sum_length += it->second.sum_length;
+    }
+    return total;
+  }
+
+  StatusOr<std::vector<std::string>> MatchingIds(std::string_view field,
+                                                 std::string_view term) const override {
+    std::vector<std::string> ids;
+    const FieldDef* f = mappings_->Find(field);
+    if (f == nullptr) return ids;
+    codec::PostingsIterator it;
+    for (const SegmentState& s : segments_) {
+      std::string value;
+      Status st = store_->Get(Cf::kTerms, index::keys::Term(s.info->id, f->id, term), &value);
+      if (st.IsNotFound()) continue;
+      STELA_RETURN_IF_ERROR(st);
+      STELA_RETURN_IF_ERROR(it.Init(value));
+      for (; it.doc() != codec::kNoMoreDocs; it.Next()) {
+        if (!s.IsLive(it.doc())) continue;
+        std::string stored;
+        STELA_RETURN_IF_ERROR(
+            store_->Get(Cf::kDocs, index::keys::Doc(s.info->id, it.doc()), &stored));
+        StoredDocument d;
+        STELA_RETURN_IF_ERROR(index::DecodeStoredDocument(stored, &d));
+        ids.push_back(std::move(d.id));
+      }
+      STELA_RETURN_IF_ERROR(it.status());
+    }
+    return ids;
+  }
+
+  Status ForEachDocument(const std::function<Status(const StoredDocument&)>& fn) const override {
+    for (const SegmentState& s : segments_) {
+      auto it = store_->NewIterator(Cf::kDocs);
+      const std::string end = index::keys::SegmentEnd(s.info->id);
+      for (it->Seek(index::keys::SegmentBegin(s.info->id)); it->Valid() && it->key() < end;
+           it->Next()) {
+        if (it->key().size() != 8) return Status::Corruption("malformed document key");
+        const std::uint32_t docno = DecodeFixed32BE(it->key().data() + 4);
+        if (!s.IsLive(docno)) continue;
+        StoredDocument d;
+        STELA_RETURN_IF_ERROR(index::DecodeStoredDocument(it->value(), &d));
+        STELA_RETURN_IF_ERROR(fn(d));
+      }
+      STELA_RETURN_IF_ERROR(it->status());
+    }
+    return Status::OK();
+  }
+
+ private:
+  const store::Store* store_;
+  std::shared_ptr<const Mappings> mappings_;
+  std::vector<SegmentState> segments_;
+  std::uint64_t max_seq_no_;
+};
+
+class IndexImpl final : public Index {
+ public:
+  IndexImpl(IndexOptions options, const analyzers::Registry& registry)
+      : options_(std::move(options)), registry_(registry) {}
+  ~IndexImpl() override;
+
+  Status OpenStore(const std::string& path);
+
+  StatusOr<WriteResult> IndexDocument(std::string_view id, std::string_view source,
+                                      const WriteOptions& options) override;
+  StatusOr<WriteResult> UpdateDocument(std::string_view id, std::string_view partial, bool upsert,
+                                       const WriteOptions& options) override;
+  StatusOr<WriteResult> DeleteDocument(std::string_view id, const WriteOptions& options) override;
+  StatusOr<StoredDocument> Get(std::string_view id) const override;
+  Status Refresh() override;
+  Status Flush() override;
+  std::shared_ptr<const Snapshot> AcquireSnapshot() const override {
+    std::lock_guard lock(mu_);
+    return snapshot_;
+  }
+  IndexStats Stats() const override;
+  std::string MappingsJson() const override {
+    std::lock_guard lock(mappings_mu_);
+    return mappings_->ToJson();
+  }
+
+ private:
+  // A pooled parser with its analysis streams (one per concurrent writer).
+  std::unique_ptr<DocumentParser> AcquireParser();
+  void ReleaseParser(std::unique_ptr<DocumentParser> p);
+  Status ParseDocument(std::string_view source, index::ParsedDocument* out,
+                       std::map<std::uint16_t, bool>* positional);
+
+  // The newest copy of `id` (not deleted): from the version map, else the ids family.
+  // REQUIRES(mu_).
+  StatusOr<std::optional<VersionEntry>> LookupLocked(std::string_view id) const;
+  Status CheckConditions(std::string_view id, const std::optional<VersionEntry>& cur,
+                         const WriteOptions& options) const;
+  void MarkDeletedLocked(const VersionEntry& e);
+  // Applies an operation to the buffer and version map. REQUIRES(mu_).
+  void ApplyIndexLocked(index::Operation op, const index::ParsedDocument& parsed,
+                        const std::map<std::uint16_t, bool>& positional);
+  Status LogOperation(const index::Operation& op);
+  StatusOr<StoredDocument> ReadStored(std::uint32_t segment, std::uint32_t docno) const;
+
+  Status Recover();
+  Status ReplayOperation(const index::Operation& op);
+  Status WriteSegment(const Buffer& buffer, index::SegmentInfo* info);
+  void PublishSnapshotLocked();
+  void SyncLoop();
+
+  IndexOptions options_;
+  const analyzers::Registry& registry_;
+  std::unique_ptr<store::Store> store_;
+
+  mutable std::mutex mappings_mu_;
+  std::shared_ptr<Mappings> mappings_;  // GUARDED_BY(mappings_mu_) for changes
+  bool mappings_dirty_ = false;          // GUARDED_BY(mappings_mu_)
+
+  std::mutex parsers_mu_;
+  std::vector<std::unique_ptr<DocumentParser>> parsers_;
+
+  std::mutex refresh_mu_;
+  mutable std::mutex mu_;
+  std::unique_ptr<Buffer> buffer_;                  // GUARDED_BY(mu_)
+  std::unique_ptr<Buffer> frozen_;                  // being written by Refresh; GUARDED_BY(mu_)
+  std::unordered_map<std::string, VersionEntry> versions_;  // GUARDED_BY(mu_)
+  std::map<std::uint32_t, std::vector<std::uint32_t>> pending_deletes_;  // GUARDED_BY(mu_)
+  std::vector<SegmentState> segments_;              // GUARDED_BY(mu_)
+  std::uint64_t max_seq_no_ = 0;                    // GUARDED_BY(mu_)
+  std::uint64_t committed_seq_no_ = 0;              // GUARDED_BY(mu_)
+  std::uint32_t next_segment_ = 1;                  // GUARDED_BY(mu_)
+  std::shared_ptr<const Snapshot> snapshot_;        // GUARDED_BY(mu_)
+
+  std::thread sync_thread_;
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  bool stopping_ = false;
+};
+
+IndexImpl::~IndexImpl() {
+  {
+    std::lock_guard lock(sync_mu_);
+    stopping_ = true;
+  }
+  sync_cv_.notify_all();
+  if (sync_thread_.joinable()) sync_thread_.join();
+  if (store_ != nullptr) (void)store_->SyncWal();
+}
+
+void IndexImpl::SyncLoop() {
+  std::unique_lock lock(sync_mu_);
+  while (!stopping_) {
+    sync_cv_.wait_for(lock, std::chrono::milliseconds(options_.sync_interval_ms));
+    if (stopping_) break;
+    lock.unlock();
+    (void)store_->SyncWal();
+    lock.lock();
+  }
+}
+
+std::unique_ptr<DocumentParser> IndexImpl::AcquireParser() {
+  {
+    std::lock_guard lock(parsers_mu_);
+    if (!parsers_.empty()) {
+      auto p = std::move(parsers_.back());
+      parsers_.pop_back();
+      return p;
+    }
+  }
+  return std::make_unique<DocumentParser>(registry_);
+}
+
+void IndexImpl::ReleaseParser(std::unique_ptr<DocumentParser> p) {
+  std::lock_guard lock(parsers_mu_);
+  parsers_.push_back(std::move(p));
+}
+
+Status IndexImpl::ParseDocument(std::string_view source, index::ParsedDocument* out,
+                                std::map<std::uint16_t, bool>* positional) {
+  index::FieldResolver resolve = [this](std::string_view path,
+                                        index::JsonKind kind) -> const FieldDef* {
+    std::lock_guard lock(mappings_mu_);
+    if (const FieldDef* f = mappings_->Find(path)) return f;
+    FieldType type = FieldType::kText;
+    switch (kind) {
+      case index::JsonKind::kString: type = FieldType::kText; break;
+      case index::JsonKind::kDateString: type = FieldType::kDate; break;
+      case index::JsonKind::kInteger: type = FieldType::kLong; break;
+      case index::JsonKind::kFloat: type = FieldType::kFloat; break;
+      case index::JsonKind::kBoolean: type = FieldType::kBoolean; break;
+    }
+    const std::uint64_t unmapped_before = mappings_->unmapped();
+    const FieldDef* f = mappings_->AddDynamic(path, type);
+    if (f != nullptr || mappings_->unmapped() != unmapped_before) mappings_dirty_ = true;
+    return f;
+  };
+  index::MultiFieldLookup multi = [this](std::string_view path) {
+    std::lock_guard lock(mappings_mu_);
+    return mappings_->MultiFields(path);
+  };
+  std::unique_ptr<DocumentParser> parser = AcquireParser();
+  Status s = parser->Parse(source, resolve, multi, out);
+  ReleaseParser(std::move(parser));
+  STELA_RETURN_IF_ERROR(s);
+  std::lock_guard lock(mappings_mu_);
+  for (const auto& [field, len] : out->lengths) {
+    const FieldDef* f = mappings_->ById(field);
+    (*positional)[field] = f != nullptr && f->type == FieldType::kText;
+  }
+  return Status::OK();
+}
+
+StatusOr<std::optional<VersionEntry>> IndexImpl::LookupLocked(std::string_view id) const {
+  auto it = versions_.find(std::string(id));
+  if (it != versions_.end()) {
+    if (it->second.deleted) return std::optional<VersionEntry>();
+    return std::optional<VersionEntry>(it->second);
+  }
+  std::string value;
+  Status s = store_->Get(Cf::kIds, id, &value);
+  if (s.IsNotFound()) return std::optional<VersionEntry>();
+  STELA_RETURN_IF_ERROR(s);
+  index::IdLocation loc;
+  STELA_RETURN_IF_ERROR(index::DecodeIdLocation(value, &loc));
+  return std::optional<VersionEntry>(
+      VersionEntry{loc.segment, loc.docno, loc.seq_no, loc.version, loc.primary_term, false});
+}
+
+Status IndexImpl::CheckConditions(std::string_view id, const std::optional<VersionEntry>& cur,
+                                  const WriteOptions& o) const {
+  if (o.create_only && cur) {
+    return VersionConflict(id, "document already exists (current version [" +
+                                   std::to_string(cur->version) + "])");
+  }
+  if (o.if_seq_no || o.if_primary_term) {
+    if (!cur) {
+      return VersionConflict(id, "required seqNo [" + std::to_string(o.if_seq_no.value_or(0)) +
+                                     "], but no document was found");
+    }
+    if (cur->seq_no != o.if_seq_no.value_or(cur->seq_no) ||
+        cur->primary_term != o.if_primary_term.value_or(cur->primary_term)) {
+      return VersionConflict(id, "required seqNo [" + std::to_string(o.if_seq_no.value_or(0)) +
+                                     "], primary term [" +
+                                     std::to_string(o.if_primary_term.value_or(0)) +
+                                     "]. current document has seqNo [" +
+                                     std::to_string(cur->seq_no) + "] and primary term [" +
+                                     std::to_string(cur->primary_term) + "]");
+    }
+  }
+  if (o.external_version && cur && *o.external_version <= cur->version) {
+    return VersionConflict(id, "current version [" + std::to_string(cur->version) +
+                                   "] is higher or equal to the one provided [" +
+                                   std::to_string(*o.external_version) + "]");
+  }
+  return Status::OK();
+}
+
+void IndexImpl::MarkDeletedLocked(const VersionEntry& e) {
+  if (e.segment == buffer_->segment) {
+    buffer_->docs[e.docno].live = false;
+  } else {
+    pending_deletes_[e.segment].push_back(e.docno);
+  }
+}
+
+void IndexImpl::ApplyIndexLocked(index::Operation op, const index::ParsedDocument& parsed,
+                                 const std::map<std::uint16_t, bool>& positional) {
+  StoredDocument doc{op.id, std::move(op.source), op.version, op.seq_no, op.primary_term};
+  const std::uint32_t docno = buffer_->Add(std::move(doc), parsed, positional);
+  ++buffer_->ops;
+  versions_[op.id] =
+      VersionEntry{buffer_->segment, docno, op.seq_no, op.version, op.primary_term, false};
+  max_seq_no_ = std::max(max_seq_no_, op.seq_no);
+}
+
+Status IndexImpl::LogOperation(const index::Operation& op) {
+  store::WriteBatch batch;
+  batch.Put(Cf::kOps, index::keys::Op(op.seq_no), index::EncodeOperation(op));
+  return store_->Write(batch, options_.durability == Durability::kRequest);
+}
+
+Status ValidateId(std::string_view id) {
+  if (id.empty()) return Status::InvalidArgument("if _id is specified it must not be empty");
+  if (id.size() > kMaxIdBytes) {
+    return Status::InvalidArgument("id [" + std::string(id.substr(0, 32)) +
+                                   "...] is too long, must be no longer than 512 bytes but was: " +
+                                   std::to_string(id.size()));
+  }
+  return Status::OK();
+}
+
+StatusOr<WriteResult> IndexImpl::IndexDocument(std::string_view id, std::string_view source,
+                                               const WriteOptions& options) {
+  STELA_RETURN_IF_ERROR(ValidateId(id));
+  index::ParsedDocument parsed;
+  std::map<std::uint16_t, bool> positional;
+  STELA_RETURN_IF_ERROR(ParseDocument(source, &parsed, &positional));
+  index::Operation op;
+  WriteResult result;
+  bool refresh = false;
+  {
+    std::lock_guard lock(mu_);
+    STELA_ASSIGN_OR_RETURN(std::optional<VersionEntry> cur, LookupLocked(id));
+    STELA_RETURN_IF_ERROR(CheckConditions(id, cur, options));
+    auto tomb = versions_.find(std::string(id));
+    const std::uint64_t prev_version =
+        cur ? cur->version : (tomb != versions_.end() ? tomb->second.version : 0);
+    op.type = index::OpType::kIndex;
+    op.seq_no = max_seq_no_ + 1;
+    op.primary_term = options_.primary_term;
+    op.version = options.external_version.value_or(prev_version + 1);
+    op.id = std::string(id);
+    op.source = std::string(source);
+    if (cur) MarkDeletedLocked(*cur);
+    result = WriteResult{op.seq_no, op.primary_term, op.version, !cur.has_value(), true};
+    ApplyIndexLocked(op, parsed, positional);
+    refresh = buffer_->bytes > options_.max_buffer_bytes;
+  }
+  op.source = std::string(source);
+  STELA_RETURN_IF_ERROR(LogOperation(op));
+  if (refresh) STELA_RETURN_IF_ERROR(Refresh());
+  return result;
+}
+
+StatusOr<WriteResult> IndexImpl::UpdateDocument(std::string_view id, std::string_view partial,
+                                                bool upsert, const WriteOptions& options) {
+  STELA_RETURN_IF_ERROR(ValidateId(id));
+  // Read-merge-write with the read's seq_no as a condition, retried on a concurrent change,
+  // as Elasticsearch's retry_on_conflict does.
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    auto current = Get(id);
+    std::string merged;
+    WriteOptions conditional = options;
+    if (current.ok()) {
+      std::unique_ptr<DocumentParser> parser = AcquireParser();
+      Status s = parser->Merge(current->source, partial, &merged);
+      ReleaseParser(std::move(parser));
+      STELA_RETURN_IF_ERROR(s);
+      if (!options.if_seq_no) {
+        conditional.if_seq_no = current->seq_no;
+        conditional.if_primary_term = current->primary_term;
+      }
+    } else if (current.status().IsNotFound()) {
+      if (!upsert) {
+        return Status::NotFound("document_missing_exception: [" + std::string(id) +
+                                "]: document missing");
+      }
+      merged = std::string(partial);
+      conditional.create_only = true;
+    } else {
+      return current.status();
+    }
+    auto r = IndexDocument(id, merged, conditional);
+    if (r.ok() || r.status().code() != Status::Code::kAborted || options.if_seq_no) return r;
+  }
+  return VersionConflict(id, "the document kept changing while it was updated");
+}
+
+StatusOr<WriteResult> IndexImpl::DeleteDocument(std::string_view id, const WriteOptions& options) {
+  STELA_RETURN_IF_ERROR(ValidateId(id));
+  index::Operation op;
+  WriteResult result;
+  {
+    std::lock_guard lock(mu_);
+    STELA_ASSIGN_OR_RETURN(std::optional<VersionEntry> cur, LookupLocked(id));
+    STELA_RETURN_IF_ERROR(CheckConditions(id, cur, options));
+    op.type = index::OpType::kDelete;
+    op.seq_no = max_seq_no_ + 1;
+    op.primary_term = options_.primary_term;
+    op.version = options.external_version.value_or(cur ? cur->version + 1 : 1);
+    op.id = std::string(id);
+    if (cur) MarkDeletedLocked(*cur);
+    versions_[op.id] = VersionEntry{0, 0, op.seq_no, op.version, op.primary_term, true};
+    max_seq_no_ = op.seq_no;
+    ++buffer_->ops;
+    result = WriteResult{op.seq_no, op.primary_term, op.version, false, cur.has_value()};
+  }
+  STELA_RETURN_IF_ERROR(LogOperation(op));
+  return result;
+}
+
+StatusOr<StoredDocument> IndexImpl::ReadStored(std::uint32_t segment, std::uint32_t docno) const {
+  std::string value;
+  STELA_RETURN_IF_ERROR(store_->Get(Cf::kDocs, index::keys::Doc(segment, docno), &value));
+  StoredDocument d;
+  STELA_RETURN_IF_ERROR(index::DecodeStoredDocument(value, &d));
+  return d;
+}
+
+StatusOr<StoredDocument> IndexImpl::Get(std::string_view id) const {
+  std::optional<VersionEntry> cur;
+  {
+    std::lock_guard lock(mu_);
+    STELA_ASSIGN_OR_RETURN(cur, LookupLocked(id));
+    if (!cur) return Status::NotFound("document [" + std::string(id) + "] not found");
+    if (cur->segment == buffer_->segment) return buffer_->docs[cur->docno].doc;
+    if (frozen_ != nullptr && cur->segment == frozen_->segment) {
+      return frozen_->docs[cur->docno].doc;
+    }
+  }
+  // Committed segments are immutable: read without the lock.
+  return ReadStored(cur->segment, cur->docno);
+}
+
+Status IndexImpl::WriteSegment(const Buffer& b, index::SegmentInfo* info) {
+  info->id = b.segment;
+  info->max_doc = static_cast<std::uint32_t>(b.docs.size());
+  STELA_ASSIGN_OR_RETURN(auto terms, store_->NewSstBuilder(Cf::kTerms));
+  STELA_ASSIGN_OR_RETURN(auto docs, store_->NewSstBuilder(Cf::kDocs));
+  STELA_ASSIGN_OR_RETURN(auto segs, store_->NewSstBuilder(Cf::kSegments));
+  std::string value;
+  std::vector<const std::string*> sorted;
+  for (const auto& [field, dict] : b.postings) {
+    const bool with_positions = b.positional.count(field) ? b.positional.at(field) : false;
+    const std::vector<std::uint32_t>* lengths = nullptr;
+    if (auto it = b.lengths.find(field); it != b.lengths.end()) lengths = &it->second;
+    sorted.clear();
+    for (const auto& [term, tb] : dict) sorted.push_back(&term);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const std::string* a, const std::string* c) { return *a < *c; });
+    codec::PostingsWriter writer(with_positions);
+    for (const std::string* term : sorted) {
+      const TermBuffer& tb = dict.at(*term);
+      std::size_t pos = 0;
+      for (std::size_t i = 0; i < tb.docs.size(); ++i) {
+        const std::uint32_t len =
+            lengths != nullptr && tb.docs[i] < lengths->size() ? (*lengths)[tb.docs[i]] : 0;
+        STELA_RETURN_IF_ERROR(writer.Add(tb.docs[i], tb.freqs[i],
+                                         with_positions ? tb.positions.data() + pos : nullptr,
+                                         len));
+        if (with_positions) pos += tb.freqs[i];
+      }
+      value.clear();
+      writer.Finish(&value);
+      STELA_RETURN_IF_ERROR(terms->Add(index::keys::Term(b.segment, field, *term), value));
+    }
+  }
+  for (std::uint32_t docno = 0; docno < b.docs.size(); ++docno) {
+    if (!b.docs[docno].live) continue;  // replaced before the refresh: never visible
+    STELA_RETURN_IF_ERROR(docs->Add(index::keys::Doc(b.segment, docno),
+                                    index::EncodeStoredDocument(b.docs[docno].doc)));
+  }
+  // Field statistics count every doc of the segment, live or not, as Lucene's do.
+  for (const auto& [field, lengths] : b.lengths) {
+    FieldStats& st = info->fields[field];
+    for (std::uint32_t l : lengths) {
+      st.doc_count += l > 0;
+      st.sum_length += l;
+    }
+  }
+  STELA_RETURN_IF_ERROR(segs->Add(index::keys::Segment(b.segment, index::keys::kSegmentInfo),
+                                  index::EncodeSegmentInfo(*info)));
+  for (const auto& [field, lengths] : b.lengths) {
+    std::vector<std::uint32_t> full = lengths;
+    full.resize(b.docs.size(), 0);
+    STELA_RETURN_IF_ERROR(segs->Add(index::keys::Norms(b.segment, field), index::EncodeNorms(full)));
+  }
+  std::vector<std::unique_ptr<store::SstBuilder>> builders;
+  builders.push_back(std::move(terms));
+  builders.push_back(std::move(docs));
+  builders.push_back(std::move(segs));
+  for (auto& builder : builders) STELA_RETURN_IF_ERROR(builder->Finish());
+  return store_->Ingest(builders);
+}
+
+Status IndexImpl::Refresh() {
+  std::lock_guard refresh_lock(refresh_mu_);
+  std::uint64_t commit_seq = 0;
+  {
+    std::lock_guard lock(mu_);
+    std::lock_guard mlock(mappings_mu_);
+    if (buffer_->ops == 0 && pending_deletes_.empty() && !mappings_dirty_) return Status::OK();
+    frozen_ = std::move(buffer_);
+    buffer_ = std::make_unique<Buffer>(next_segment_++);
+    commit_seq = max_seq_no_;
+  }
+  index::SegmentInfo info;
+  const bool has_docs = !frozen_->docs.empty();
+  if (has_docs) {
+    Status s = WriteSegment(*frozen_, &info);
+    if (!s.ok()) {
+      // The frozen writes stay in the operation log; the next open replays them.
+      return Status::IOError("refresh failed, index needs reopening: " + s.ToString());
+    }
+  }
+  std::lock_guard lock(mu_);
+  store::WriteBatch batch;
+  std::map<std::uint32_t, SegmentState*> by_id;
+  for (SegmentState& s : segments_) by_id[s.info->id] = &s;
+  SegmentState fresh;
+  if (has_docs) {
+    fresh.info = std::make_shared<index::SegmentInfo>(info);
+    auto live = std::make_shared<Roaring>();
+    for (std::uint32_t d = 0; d < frozen_->docs.size(); ++d) {
+      if (frozen_->docs[d].live) live->add(d);
+    }
+    fresh.live = live;
+    fresh.live_count = live->cardinality();
+    by_id[info.id] = &fresh;
+  }
+  // Deletes against committed (or just written) segments: copy-on-write live bitmaps, so open
+  // snapshots keep theirs.
+  std::map<std::uint32_t, bool> changed;
+  for (auto& [seg, docnos] : pending_deletes_) {
+    auto it = by_id.find(seg);
+    if (it == by_id.end()) continue;
+    SegmentState& s = *it->second;
+    Roaring live = s.live ? *s.live : [&] {
+      Roaring all;
+      all.addRange(0, s.info->max_doc);
+      return all;
+    }();
+    for (std::uint32_t d : docnos) live.remove(d);
+    s.live = std::make_shared<Roaring>(std::move(live));
+    s.live_count = s.live->cardinality();
+    changed[seg] = true;
+  }
+  if (has_docs) changed[info.id] = true;
+  for (const auto& [seg, unused] : changed) {
+    const Roaring& live = *by_id[seg]->live;
+    std::string bytes(live.getSizeInBytes(/*portable=*/true), '\0');
+    live.write(bytes.data(), /*portable=*/true);
+    batch.Put(Cf::kSegments, index::keys::Segment(seg, index::keys::kLiveDocs), bytes);
+  }
+  if (has_docs) segments_.push_back(std::move(fresh));
+  pending_deletes_.clear();
+  // Ids written up to the commit point move from the version map to the ids family.
+  for (auto it = versions_.begin(); it != versions_.end();) {
+    const VersionEntry& e = it->second;
+    if (e.seq_no > commit_seq) {
+      ++it;
+      continue;
+    }
+    if (e.deleted) {
+      batch.Delete(Cf::kIds, it->first);
+    } else {
+      batch.Put(Cf::kIds, it->first,
+                index::EncodeIdLocation({e.segment, e.docno, e.seq_no, e.version, e.primary_term}));
+    }
+    it = versions_.erase(it);
+  }
+  index::CommitRecord commit;
+  commit.committed_seq_no = commit_seq;
+  commit.next_segment = next_segment_;
+  for (const SegmentState& s : segments_) commit.segments.push_back(s.info->id);
+  batch.Put(Cf::kMeta, index::keys::kCommitKey, index::EncodeCommit(commit));
+  {
+    std::lock_guard mlock(mappings_mu_);
+    if (mappings_dirty_) {
+      batch.Put(Cf::kMeta, index::keys::kMappingsKey, mappings_->ToJson());
+      mappings_dirty_ = false;
+    }
+  }
+  batch.DeleteRange(Cf::kOps, index::keys::Op(0), index::keys::Op(commit_seq + 1));
+  STELA_RETURN_IF_ERROR(store_->Write(batch, /*sync=*/true));
+  committed_seq_no_ = commit_seq;
+  frozen_.reset();
+  PublishSnapshotLocked();
+  return Status::OK();
+}
+
+void IndexImpl::PublishSnapshotLocked() {
+  std::shared_ptr<const Mappings> mappings;
+  {
+    std::lock_guard mlock(mappings_mu_);
+    // Snapshots get their own copy: the live mappings keep growing.
+    auto parsed = Mappings::Parse(mappings_->ToJson(), options_.max_fields);
+    mappings = parsed.ok() ? std::shared_ptr<const Mappings>(std::move(parsed).value())
+                           : mappings_;
+  }
+  snapshot_ = std::make_shared<SnapshotImpl>(store_.get(), std::move(mappings), segments_,
+                                             committed_seq_no_);
+}
+
+Status IndexImpl::Flush() {
+  STELA_RETURN_IF_ERROR(Refresh());
+  return store_->Flush();
+}
+
+IndexStats IndexImpl::Stats() const {
+  std::lock_guard lock(mu_);
+  IndexStats s;
+  for (const SegmentState& seg : segments_) s.docs += seg.live_count;
+  s.buffered_ops = buffer_->ops;
+  s.segments = segments_.size();
+  s.max_seq_no = max_seq_no_;
+  s.committed_seq_no = committed_seq_no_;
+  std::lock_guard mlock(mappings_mu_);
+  s.unmapped_fields = mappings_->unmapped();
+  return s;
+}
+
+Status IndexImpl::ReplayOperation(const index::Operation& op) {
+  if (op.type == index::OpType::kDelete) {
+    std::lock_guard lock(mu_);
+    STELA_ASSIGN_OR_RETURN(std::optional<VersionEntry> cur, LookupLocked(op.id));
+    if (cur) MarkDeletedLocked(*cur);
+    versions_[op.id] = VersionEntry{0, 0, op.seq_no, op.version, op.primary_term, true};
+    max_seq_no_ = std::max(max_seq_no_, op.seq_no);
+    ++buffer_->ops;
+    return Status::OK();
+  }
+  index::ParsedDocument parsed;
+  std::map<std::uint16_t, bool> positional;
+  STELA_RETURN_IF_ERROR(ParseDocument(op.source, &parsed, &positional));
+  std::lock_guard lock(mu_);
+  STELA_ASSIGN_OR_RETURN(std::optional<VersionEntry> cur, LookupLocked(op.id));
+  if (cur) MarkDeletedLocked(*cur);
+  ApplyIndexLocked(op, parsed, positional);
+  return Status::OK();
+}
+
+Status IndexImpl::Recover() {
+  std::string value;
+  index::CommitRecord commit;
+  Status s = store_->Get(Cf::kMeta, index::keys::kCommitKey, &value);
+  if (s.IsNotFound()) {
+    STELA_ASSIGN_OR_RETURN(auto parsed, Mappings::Parse(options_.mappings_json, options_.max_fields));
+    mappings_ = std::move(parsed);
+    store::WriteBatch batch;
+    batch.Put(Cf::kMeta, index::keys::kMappingsKey, mappings_->ToJson());
+    batch.Put(Cf::kMeta, index::keys::kCommitKey, index::EncodeCommit(commit));
+    STELA_RETURN_IF_ERROR(store_->Write(batch, true));
+  } else {
+    STELA_RETURN_IF_ERROR(s);
+    STELA_RETURN_IF_ERROR(index::DecodeCommit(value, &commit));
+    STELA_RETURN_IF_ERROR(store_->Get(Cf::kMeta, index::keys::kMappingsKey, &value));
+    STELA_ASSIGN_OR_RETURN(auto parsed, Mappings::Parse(value, options_.max_fields));
+    mappings_ = std::move(parsed);
+  }
+  // Segments a crash left between ingestion and commit are dropped.
+  store::WriteBatch cleanup;
+  for (Cf cf : {Cf::kTerms, Cf::kDocs, Cf::kSegments}) {
+    auto it = store_->NewIterator(cf);
+    for (it->Seek(""); it->Valid();) {
+      if (it->key().size() < 4) return Status::Corruption("malformed segment key");
+      const std::uint32_t seg = DecodeFixed32BE(it->key().data());
+      if (std::find(commit.segments.begin(), commit.segments.end(), seg) == commit.segments.end()) {
+        cleanup.DeleteRange(cf, index::keys::SegmentBegin(seg), index::keys::SegmentEnd(seg));
+      }
+      it->Seek(index::keys::SegmentEnd(seg));
+    }
+    STELA_RETURN_IF_ERROR(it->status());
+  }
+  if (cleanup.count() > 0) STELA_RETURN_IF_ERROR(store_->Write(cleanup, true));
+
+  for (std::uint32_t seg : commit.segments) {
+    SegmentState st;
+    auto info = std::make_shared<index::SegmentInfo>();
+    STELA_RETURN_IF_ERROR(
+        store_->Get(Cf::kSegments, index::keys::Segment(seg, index::keys::kSegmentInfo), &value));
+    STELA_RETURN_IF_ERROR(index::DecodeSegmentInfo(value, info.get()));
+    Status ls = store_->Get(Cf::kSegments, index::keys::Segment(seg, index::keys::kLiveDocs), &value);
+    if (ls.ok()) {
+      try {
+        st.live = std::make_shared<Roaring>(
+            Roaring::readSafe(value.data(), value.size()));
+      } catch (const std::exception& e) {
+        return Status::Corruption("live docs of segment " + std::to_string(seg) + ": " + e.what());
+      }
+      st.live_count = st.live->cardinality();
+    } else if (ls.IsNotFound()) {
+      st.live_count = info->max_doc;
+    } else {
+      return ls;
+    }
+    st.info = std::move(info);
+    segments_.push_back(std::move(st));
+  }
+  committed_seq_no_ = commit.committed_seq_no;
+  max_seq_no_ = commit.committed_seq_no;
+  next_segment_ = commit.next_segment;
+  buffer_ = std::make_unique<Buffer>(next_segment_++);
+
+  // Replay the operation log above the commit point, in sequence order.
+  auto it = store_->NewIterator(Cf::kOps);
+  for (it->Seek(index::keys::Op(commit.committed_seq_no + 1)); it->Valid(); it->Next()) {
+    index::Operation op;
+    STELA_RETURN_IF_ERROR(index::DecodeOperation(it->value(), &op));
+    STELA_RETURN_IF_ERROR(ReplayOperation(op));
+  }
+  STELA_RETURN_IF_ERROR(it->status());
+  std::lock_guard lock(mu_);
+  PublishSnapshotLocked();
+  return Status::OK();
+}
+
+Status IndexImpl::OpenStore(const std::string& path) {
+  STELA_ASSIGN_OR_RETURN(store_, store::Store::Open(path, store::StoreOptions{}));
+  STELA_RETURN_IF_ERROR(Recover());
+  if (options_.durability == Durability::kAsync) sync_thread_ = std::thread([this] { SyncLoop(); });
+  return Status::OK();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& path, IndexOptions options,
+                                             const analyzers::Registry& registry) {
+  auto index = std::make_unique<IndexImpl>(std::move(options), registry);
+  STELA_RETURN_IF_ERROR(index->OpenStore(path));
+  return std::unique_ptr<Index>(std::move(index));
+}
+
+}  // namespace stela::engine

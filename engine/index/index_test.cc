@@ -1,0 +1,251 @@
+#include "stela/engine/index.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "engine/index/document.h"
+#include "engine/testing/temp_dir.h"
+
+namespace stela::engine {
+namespace {
+
+using Ids = std::vector<std::string>;
+
+class IndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto r = analyzers::Registry::CreateBuiltin();
+    ASSERT_TRUE(r.ok());
+    registry_ = std::move(r).value();
+    Open();
+  }
+  void Open(IndexOptions options = {}) {
+    index_.reset();
+    if (options.mappings_json == "{}") options.mappings_json = kMappings;
+    auto idx = Index::Open(dir_.Sub("shard"), options, *registry_);
+    ASSERT_TRUE(idx.ok()) << idx.status().ToString();
+    index_ = std::move(idx).value();
+  }
+  WriteResult Put(std::string_view id, std::string_view json, WriteOptions o = {}) {
+    auto r = index_->IndexDocument(id, json, o);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : WriteResult{};
+  }
+  Ids Match(std::string_view field, std::string_view term) {
+    auto ids = index_->AcquireSnapshot()->MatchingIds(field, term);
+    EXPECT_TRUE(ids.ok()) << ids.status().ToString();
+    Ids out = ids.ok() ? *ids : Ids{};
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  static constexpr char kMappings[] = R"({"properties": {
+      "title": {"type": "text", "language": "en", "fields": {"raw": {"type": "keyword"}}},
+      "body": {"type": "text"},
+      "tag": {"type": "keyword"},
+      "views": {"type": "long"},
+      "price": {"type": "double"},
+      "published": {"type": "date"},
+      "public": {"type": "boolean"},
+      "author": {"properties": {"name": {"type": "keyword"}}}}})";
+
+  stela::testing::TempDir dir_;
+  std::unique_ptr<analyzers::Registry> registry_;
+  std::unique_ptr<Index> index_;
+};
+
+TEST_F(IndexTest, IndexedDocumentsBecomeSearchableOnRefresh) {
+  WriteResult r = Put("1", R"({"title": "Running dogs", "tag": "pets", "views": 12})");
+  EXPECT_EQ(r.seq_no, 1u);
+  EXPECT_EQ(r.version, 1u);
+  EXPECT_TRUE(r.created);
+  Put("2", R"({"title": "A dog runs", "tag": ["pets", "news"], "author": {"name": "Ana"}})");
+  EXPECT_EQ(Match("title", "dog"), Ids{});  // not refreshed yet
+  ASSERT_TRUE(index_->Refresh().ok());
+  EXPECT_EQ(Match("title", "dog"), (Ids{"1", "2"}));
+  EXPECT_EQ(Match("title", "run"), (Ids{"1", "2"}));  // stemmed as English
+  EXPECT_EQ(Match("title.raw", "Running dogs"), Ids{"1"});
+  EXPECT_EQ(Match("tag", "news"), Ids{"2"});
+  EXPECT_EQ(Match("author.name", "Ana"), Ids{"2"});
+  EXPECT_EQ(Match("views", index::EncodeLongTerm(12)), Ids{"1"});
+  auto snap = index_->AcquireSnapshot();
+  EXPECT_EQ(snap->doc_count(), 2u);
+  EXPECT_EQ(snap->Stats("title").doc_count, 2u);
+  EXPECT_EQ(snap->Stats("title").sum_length, 4u);  // "running dogs" + "dog runs" ("a": stop word)
+  EXPECT_EQ(*snap->DocFreq("title", "dog"), 2u);
+}
+
+TEST_F(IndexTest, GetIsRealtimeAndReportsVersions) {
+  Put("a", R"({"title": "first"})");
+  auto got = index_->Get("a");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->source, R"({"title": "first"})");
+  WriteResult r = Put("a", R"({"title": "second"})");
+  EXPECT_FALSE(r.created);
+  EXPECT_EQ(r.version, 2u);
+  ASSERT_TRUE(index_->Refresh().ok());
+  got = index_->Get("a");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->source, R"({"title": "second"})");
+  EXPECT_EQ(got->version, 2u);
+  EXPECT_EQ(got->seq_no, 2u);
+  EXPECT_EQ(Match("title", "first"), Ids{});
+  EXPECT_EQ(Match("title", "second"), Ids{"a"});
+  EXPECT_TRUE(index_->Get("missing").status().IsNotFound());
+}
+
+TEST_F(IndexTest, DeletesHideDocumentsFromNewSnapshotsOnly) {
+  Put("1", R"({"tag": "x"})");
+  Put("2", R"({"tag": "x"})");
+  ASSERT_TRUE(index_->Refresh().ok());
+  auto before = index_->AcquireSnapshot();
+  auto del = index_->DeleteDocument("1");
+  ASSERT_TRUE(del.ok());
+  EXPECT_TRUE(del->found);
+  EXPECT_TRUE(index_->Get("1").status().IsNotFound());
+  ASSERT_TRUE(index_->Refresh().ok());
+  EXPECT_EQ(Match("tag", "x"), Ids{"2"});
+  auto old_ids = before->MatchingIds("tag", "x");
+  ASSERT_TRUE(old_ids.ok());
+  EXPECT_EQ(old_ids->size(), 2u);  // the old snapshot keeps its view
+  EXPECT_EQ(index_->AcquireSnapshot()->doc_count(), 1u);
+  auto again = index_->DeleteDocument("1");
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->found);
+}
+
+TEST_F(IndexTest, PartialUpdatesMergeAndUpsertCreates) {
+  Put("1", R"({"title": "old title", "author": {"name": "Ana"}, "views": 1})");
+  auto u = index_->UpdateDocument("1", R"({"views": 2, "author": {"name": "Bo"}})", false);
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  EXPECT_EQ(u->version, 2u);
+  auto got = index_->Get("1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->source, R"({"title":"old title","author":{"name":"Bo"},"views":2})");
+  EXPECT_TRUE(index_->UpdateDocument("nope", R"({"a": 1})", false).status().IsNotFound());
+  auto up = index_->UpdateDocument("new", R"({"tag": "t"})", true);
+  ASSERT_TRUE(up.ok());
+  EXPECT_TRUE(up->created);
+  ASSERT_TRUE(index_->Refresh().ok());
+  EXPECT_EQ(Match("author.name", "Bo"), Ids{"1"});
+  EXPECT_EQ(Match("tag", "t"), Ids{"new"});
+}
+
+TEST_F(IndexTest, OptimisticConcurrencyConflictsAreAborted) {
+  WriteResult r = Put("1", R"({"tag": "a"})");
+  WriteOptions stale;
+  stale.if_seq_no = r.seq_no + 5;
+  stale.if_primary_term = 1;
+  auto s = index_->IndexDocument("1", R"({"tag": "b"})", stale);
+  EXPECT_EQ(s.status().code(), Status::Code::kAborted);
+  EXPECT_NE(s.status().message().find("version_conflict_engine_exception"), std::string::npos);
+  WriteOptions ok;
+  ok.if_seq_no = r.seq_no;
+  ok.if_primary_term = r.primary_term;
+  EXPECT_TRUE(index_->IndexDocument("1", R"({"tag": "b"})", ok).ok());
+  WriteOptions create;
+  create.create_only = true;
+  EXPECT_EQ(index_->IndexDocument("1", "{}", create).status().code(), Status::Code::kAborted);
+  WriteOptions external;
+  external.external_version = 10;
+  auto e = index_->IndexDocument("1", "{}", external);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->version, 10u);
+  external.external_version = 9;
+  EXPECT_EQ(index_->IndexDocument("1", "{}", external).status().code(), Status::Code::kAborted);
+}
+
+TEST_F(IndexTest, BadDocumentsGetClearErrorsAndChangeNothing) {
+  for (std::string_view bad : {"{", "[1,2]", "\"str\"", R"({"views": "many"})",
+                               R"({"public": "maybe"})", R"({"published": "yesterday"})",
+                               R"({"views": 1.5})"}) {
+    auto r = index_->IndexDocument("x", bad);
+    EXPECT_TRUE(r.status().IsInvalidArgument()) << bad << " -> " << r.status().ToString();
+    EXPECT_NE(r.status().message().find("mapper_parsing_exception"), std::string::npos) << bad;
+  }
+  EXPECT_TRUE(index_->IndexDocument("", "{}").status().IsInvalidArgument());
+  EXPECT_TRUE(index_->IndexDocument(std::string(513, 'i'), "{}").status().IsInvalidArgument());
+  EXPECT_EQ(index_->Stats().max_seq_no, 0u);
+  EXPECT_TRUE(index_->Get("x").status().IsNotFound());
+}
+
+TEST_F(IndexTest, NumbersDatesAndBooleansIndexAsSortableTerms) {
+  Put("1", R"({"views": "42", "price": 9.5, "published": "2024-05-01T10:00:00Z", "public": true})");
+  Put("2", R"({"views": -3, "price": "-0.0", "published": 1714557600000, "public": "false"})");
+  ASSERT_TRUE(index_->Refresh().ok());
+  EXPECT_EQ(Match("views", index::EncodeLongTerm(42)), Ids{"1"});
+  EXPECT_EQ(Match("views", index::EncodeLongTerm(-3)), Ids{"2"});
+  EXPECT_EQ(Match("price", index::EncodeDoubleTerm(0.0)), Ids{"2"});
+  EXPECT_EQ(Match("published", index::EncodeLongTerm(1714557600000)), (Ids{"1", "2"}));
+  EXPECT_EQ(Match("public", "T"), Ids{"1"});
+  EXPECT_LT(index::EncodeLongTerm(-3), index::EncodeLongTerm(42));
+  EXPECT_LT(index::EncodeDoubleTerm(-1.5), index::EncodeDoubleTerm(-0.5));
+  EXPECT_LT(index::EncodeDoubleTerm(-0.5), index::EncodeDoubleTerm(2.0));
+  EXPECT_EQ(*index::ParseDateMillis("1970-01-02"), 86400000);
+  EXPECT_EQ(*index::ParseDateMillis("2000-03-01T00:00:00.5+01:00"), 951865200500);
+  EXPECT_FALSE(index::ParseDateMillis("2000-13-01").ok());
+}
+
+TEST_F(IndexTest, DynamicMappingAddsTextWithKeywordAndRespectsTheFieldLimit) {
+  Put("1", R"({"note": "Hello World", "count": 3, "score": 1.5, "flag": false,
+               "when": "2023-01-02"})");
+  ASSERT_TRUE(index_->Refresh().ok());
+  const std::string m = index_->MappingsJson();
+  EXPECT_NE(m.find(R"("note":{"type":"text","fields":{"keyword":{"type":"keyword","ignore_above":256}}})"),
+            std::string::npos) << m;
+  EXPECT_NE(m.find(R"("count":{"type":"long"})"), std::string::npos) << m;
+  EXPECT_NE(m.find(R"("score":{"type":"float"})"), std::string::npos) << m;
+  EXPECT_NE(m.find(R"("flag":{"type":"boolean"})"), std::string::npos) << m;
+  EXPECT_NE(m.find(R"("when":{"type":"date"})"), std::string::npos) << m;
+  EXPECT_EQ(Match("note", "hello"), Ids{"1"});
+  EXPECT_EQ(Match("note.keyword", "Hello World"), Ids{"1"});
+
+  IndexOptions small;
+  small.max_fields = 17;  // the 15 mapped so far (9 declared, 6 dynamic) plus 2
+  Open(small);
+  Put("2", R"({"extra1": 1, "extra2": 2, "extra3": 3, "extra4": "text"})");
+  ASSERT_TRUE(index_->Refresh().ok());
+  EXPECT_EQ(Match("extra2", index::EncodeLongTerm(2)), Ids{"2"});
+  EXPECT_EQ(Match("extra3", index::EncodeLongTerm(3)), Ids{});  // over the limit: not indexed
+  EXPECT_GE(index_->Stats().unmapped_fields, 2u);
+  auto got = index_->Get("2");
+  ASSERT_TRUE(got.ok());
+  EXPECT_NE(got->source.find("extra4"), std::string::npos);  // but kept in _source
+}
+
+TEST_F(IndexTest, ReopenReplaysTheOperationLogAndKeepsSegments) {
+  Put("1", R"({"tag": "committed"})");
+  ASSERT_TRUE(index_->Refresh().ok());
+  Put("2", R"({"tag": "logged"})");
+  ASSERT_TRUE(index_->DeleteDocument("1").ok());
+  Put("3", R"({"tag": "logged", "body": "fresh words"})");
+  Open();  // without a refresh: 2, the delete and 3 are only in the operation log
+  EXPECT_TRUE(index_->Get("1").status().IsNotFound());
+  ASSERT_TRUE(index_->Get("2").ok());
+  EXPECT_EQ(index_->Stats().max_seq_no, 4u);
+  ASSERT_TRUE(index_->Refresh().ok());
+  EXPECT_EQ(Match("tag", "logged"), (Ids{"2", "3"}));
+  EXPECT_EQ(Match("tag", "committed"), Ids{});
+  EXPECT_EQ(Match("body", "fresh"), Ids{"3"});
+  WriteResult r = Put("4", "{}");
+  EXPECT_EQ(r.seq_no, 5u);
+  Open();
+  EXPECT_EQ(index_->AcquireSnapshot()->doc_count(), 2u);  // 4 is buffered, not refreshed
+  ASSERT_TRUE(index_->Refresh().ok());
+  EXPECT_EQ(index_->AcquireSnapshot()->doc_count(), 3u);
+  EXPECT_EQ(index_->Stats().segments, 3u);  // one per refresh that had documents
+}
+
+TEST_F(IndexTest, MultilingualValuesAreAnalysedInTheirOwnLanguage) {
+  Put("de", R"({"body": "Die Kinder spielten in den großen Gärten hinter den Häusern."})");
+  Put("fr", R"({"body": "Les enfants jouaient dans les jardins pendant que leurs parents."})");
+  Put("ja", R"({"body": "子供たちは庭で遊んでいました。"})");
+  ASSERT_TRUE(index_->Refresh().ok());
+  EXPECT_EQ(Match("body", "haus"), Ids{"de"});
+  EXPECT_EQ(Match("body", "jardin"), Ids{"fr"});
+  EXPECT_EQ(Match("body", "子供"), Ids{"ja"});
+}
+
+}  // namespace
+}  // namespace stela::engine

@@ -1,0 +1,217 @@
+#include "engine/store/store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/sst_file_writer.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <atomic>
+#include <filesystem>
+
+namespace stela::engine::store {
+
+namespace {
+
+// The one place rocksdb::Status becomes stela::Status.
+Status FromRocks(const rocksdb::Status& s) {
+  if (s.ok()) return Status::OK();
+  if (s.IsNotFound()) return Status::NotFound(s.ToString());
+  if (s.IsCorruption()) return Status::Corruption(s.ToString());
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(s.ToString());
+  if (s.IsNotSupported()) return Status::NotSupported(s.ToString());
+  if (s.IsIOError()) return Status::IOError(s.ToString());
+  if (s.IsBusy() || s.IsTryAgain()) return Status::Unavailable(s.ToString());
+  return Status::Internal(s.ToString());
+}
+
+rocksdb::Slice S(std::string_view v) { return rocksdb::Slice(v.data(), v.size()); }
+
+constexpr const char* kCfNames[] = {"default", "ops", "terms", "docs", "segments", "ids"};
+static_assert(std::size(kCfNames) == static_cast<std::size_t>(Cf::kCount));
+
+class RocksIterator final : public Iterator {
+ public:
+  explicit RocksIterator(rocksdb::Iterator* it) : it_(it) {}
+  void Seek(std::string_view key) override { it_->Seek(S(key)); }
+  bool Valid() const override { return it_->Valid(); }
+  void Next() override { it_->Next(); }
+  std::string_view key() const override {
+    const rocksdb::Slice k = it_->key();
+    return std::string_view(k.data(), k.size());
+  }
+  std::string_view value() const override {
+    const rocksdb::Slice v = it_->value();
+    return std::string_view(v.data(), v.size());
+  }
+  Status status() const override { return FromRocks(it_->status()); }
+
+ private:
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+}  // namespace
+
+struct WriteBatch::Rep {
+  rocksdb::WriteBatch batch;
+  std::vector<rocksdb::ColumnFamilyHandle*>* handles = nullptr;
+  // Column families are resolved at Write time; store (cf, op) until then.
+  struct Op {
+    int kind;  // 0 put, 1 delete, 2 delete range
+    Cf cf;
+    std::string a, b;
+  };
+  std::vector<Op> ops;
+};
+
+WriteBatch::WriteBatch() : rep_(std::make_unique<Rep>()) {}
+WriteBatch::~WriteBatch() = default;
+WriteBatch::WriteBatch(WriteBatch&&) noexcept = default;
+WriteBatch& WriteBatch::operator=(WriteBatch&&) noexcept = default;
+void WriteBatch::Put(Cf cf, std::string_view key, std::string_view value) {
+  rep_->ops.push_back({0, cf, std::string(key), std::string(value)});
+}
+void WriteBatch::Delete(Cf cf, std::string_view key) {
+  rep_->ops.push_back({1, cf, std::string(key), {}});
+}
+void WriteBatch::DeleteRange(Cf cf, std::string_view begin, std::string_view end) {
+  rep_->ops.push_back({2, cf, std::string(begin), std::string(end)});
+}
+std::size_t WriteBatch::count() const { return rep_->ops.size(); }
+
+struct SstBuilder::Rep {
+  std::unique_ptr<rocksdb::SstFileWriter> writer;
+};
+
+SstBuilder::SstBuilder(Cf cf, std::string path, std::unique_ptr<Rep> rep)
+    : cf_(cf), path_(std::move(path)), rep_(std::move(rep)) {}
+SstBuilder::~SstBuilder() {
+  if (rep_ && rep_->writer && entries_ > 0) {
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);  // not ingested: do not leave it behind
+  }
+}
+
+Status SstBuilder::Add(std::string_view key, std::string_view value) {
+  if (entries_ == 0) {
+    STELA_RETURN_IF_ERROR(FromRocks(rep_->writer->Open(path_)));
+  }
+  ++entries_;
+  return FromRocks(rep_->writer->Put(S(key), S(value)));
+}
+
+Status SstBuilder::Finish() {
+  if (entries_ == 0) return Status::OK();
+  return FromRocks(rep_->writer->Finish());
+}
+
+struct Store::Rep {
+  rocksdb::Options options;
+  std::vector<rocksdb::ColumnFamilyOptions> cf_options;
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  std::atomic<std::uint64_t> next_sst{0};
+
+  rocksdb::ColumnFamilyHandle* H(Cf cf) const { return handles[static_cast<int>(cf)]; }
+  ~Rep() {
+    if (db) {
+      for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+      db->Close();
+    }
+  }
+};
+
+Store::Store(std::string path, std::unique_ptr<Rep> rep)
+    : path_(std::move(path)), rep_(std::move(rep)) {}
+Store::~Store() = default;
+
+StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreOptions& opts) {
+  auto rep = std::make_unique<Rep>();
+  rep->options.create_if_missing = opts.create_if_missing;
+  rep->options.create_missing_column_families = true;
+  rep->options.max_background_jobs = 2;
+  rep->options.paranoid_checks = true;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(opts.block_cache_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (int i = 0; i < static_cast<int>(Cf::kCount); ++i) {
+    rocksdb::ColumnFamilyOptions cfo;
+    cfo.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    // Stored documents compress well; postings are already bit-packed.
+    cfo.compression = static_cast<Cf>(i) == Cf::kDocs ? rocksdb::kZSTD : rocksdb::kLZ4Compression;
+    cfs.emplace_back(kCfNames[i], cfo);
+  }
+  std::filesystem::create_directories(path + "/staging");
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(rep->options, path, cfs, &rep->handles, &db);
+  if (!s.ok()) return FromRocks(s);
+  rep->db.reset(db);
+  return std::unique_ptr<Store>(new Store(path, std::move(rep)));
+}
+
+Status Store::Write(WriteBatch& batch, bool sync) {
+  rocksdb::WriteBatch wb;
+  for (const auto& op : batch.rep_->ops) {
+    rocksdb::Status s;
+    switch (op.kind) {
+      case 0: s = wb.Put(rep_->H(op.cf), op.a, op.b); break;
+      case 1: s = wb.Delete(rep_->H(op.cf), op.a); break;
+      default: s = wb.DeleteRange(rep_->H(op.cf), op.a, op.b); break;
+    }
+    if (!s.ok()) return FromRocks(s);
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  return FromRocks(rep_->db->Write(wo, &wb));
+}
+
+Status Store::SyncWal() { return FromRocks(rep_->db->SyncWAL()); }
+
+Status Store::Get(Cf cf, std::string_view key, std::string* value) const {
+  return FromRocks(rep_->db->Get(rocksdb::ReadOptions(), rep_->H(cf), S(key), value));
+}
+
+std::unique_ptr<Iterator> Store::NewIterator(Cf cf) const {
+  return std::make_unique<RocksIterator>(rep_->db->NewIterator(rocksdb::ReadOptions(), rep_->H(cf)));
+}
+
+StatusOr<std::unique_ptr<SstBuilder>> Store::NewSstBuilder(Cf cf) {
+  auto rep = std::make_unique<SstBuilder::Rep>();
+  rep->writer = std::make_unique<rocksdb::SstFileWriter>(
+      rocksdb::EnvOptions(), rep_->options, rep_->H(cf));
+  const std::string file = path_ + "/staging/" + std::to_string(rep_->next_sst++) + "-" +
+                           kCfNames[static_cast<int>(cf)] + ".sst";
+  return std::unique_ptr<SstBuilder>(new SstBuilder(cf, file, std::move(rep)));
+}
+
+Status Store::Ingest(std::vector<std::unique_ptr<SstBuilder>>& builders) {
+  std::vector<rocksdb::IngestExternalFileArg> args;
+  for (auto& b : builders) {
+    if (b->empty()) continue;
+    rocksdb::IngestExternalFileArg arg;
+    arg.column_family = rep_->H(b->cf());
+    arg.external_files.push_back(b->path());
+    arg.options.move_files = true;  // hard-link into the DB, no copy
+    args.push_back(std::move(arg));
+  }
+  if (args.empty()) return Status::OK();
+  STELA_RETURN_IF_ERROR(FromRocks(rep_->db->IngestExternalFiles(args)));
+  for (auto& b : builders) {
+    std::error_code ec;
+    if (!b->empty()) std::filesystem::remove(b->path(), ec);
+    b->entries_ = 0;  // ingested: the destructor must not touch it
+  }
+  return Status::OK();
+}
+
+Status Store::Flush() {
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  STELA_RETURN_IF_ERROR(FromRocks(rep_->db->Flush(fo, rep_->handles)));
+  return FromRocks(rep_->db->SyncWAL());
+}
+
+}  // namespace stela::engine::store

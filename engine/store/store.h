@@ -1,0 +1,122 @@
+// Store: the engine's only view of RocksDB. One RocksDB instance per shard copy, with a fixed
+// set of column families; nothing outside engine/store includes a RocksDB header.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stela/common/status.h"
+
+namespace stela::engine::store {
+
+// Column families, in the order they are created. The byte layout of each is in
+// engine/FORMAT.md.
+enum class Cf : int {
+  kMeta = 0,   // "default": commit record, index metadata
+  kOps,        // operation log: seq_no -> operation
+  kTerms,      // segment | field | term -> postings
+  kDocs,       // segment | docno -> stored document (_id, versions, _source)
+  kSegments,   // segment | kind ... -> segment info, norms, live docs
+  kIds,        // _id -> location and versions of its committed copy
+  kCount,
+};
+
+struct StoreOptions {
+  bool create_if_missing = true;
+  std::size_t block_cache_bytes = 64 << 20;
+};
+
+// A batch of writes applied atomically. Not thread-safe.
+class WriteBatch {
+ public:
+  WriteBatch();
+  ~WriteBatch();
+  WriteBatch(WriteBatch&&) noexcept;
+  WriteBatch& operator=(WriteBatch&&) noexcept;
+  void Put(Cf cf, std::string_view key, std::string_view value);
+  void Delete(Cf cf, std::string_view key);
+  // Deletes keys in [begin, end).
+  void DeleteRange(Cf cf, std::string_view begin, std::string_view end);
+  std::size_t count() const;
+
+ private:
+  friend class Store;
+  struct Rep;
+  std::unique_ptr<Rep> rep_;
+};
+
+// Writes one sorted SST file for later ingestion. Keys must be added in increasing order.
+// Not thread-safe.
+class SstBuilder {
+ public:
+  ~SstBuilder();
+  Status Add(std::string_view key, std::string_view value);
+  // Finishes the file; returns OK with no file when nothing was added (check empty()).
+  Status Finish();
+  bool empty() const { return entries_ == 0; }
+  const std::string& path() const { return path_; }
+  Cf cf() const { return cf_; }
+
+ private:
+  friend class Store;
+  struct Rep;
+  SstBuilder(Cf cf, std::string path, std::unique_ptr<Rep> rep);
+  Cf cf_;
+  std::string path_;
+  std::size_t entries_ = 0;
+  std::unique_ptr<Rep> rep_;
+};
+
+// A forward iterator over one column family, from a consistent point in time. Not thread-safe.
+class Iterator {
+ public:
+  virtual ~Iterator() = default;
+  virtual void Seek(std::string_view key) = 0;
+  virtual bool Valid() const = 0;
+  virtual void Next() = 0;
+  virtual std::string_view key() const = 0;
+  virtual std::string_view value() const = 0;
+  virtual Status status() const = 0;
+};
+
+// Thread-safe.
+class Store {
+ public:
+  // Opens (or creates) the database at `path`. Returns IOError or Corruption from RocksDB.
+  static StatusOr<std::unique_ptr<Store>> Open(const std::string& path, const StoreOptions& opts);
+  ~Store();
+
+  // Applies `batch` atomically. With `sync`, returns only after the WAL is fsynced; concurrent
+  // synced writers share one fsync (RocksDB's group commit).
+  Status Write(WriteBatch& batch, bool sync);
+  // Fsyncs the WAL (for the async durability mode).
+  Status SyncWal();
+
+  // Looks `key` up. Returns NotFound when absent.
+  Status Get(Cf cf, std::string_view key, std::string* value) const;
+
+  std::unique_ptr<Iterator> NewIterator(Cf cf) const;
+
+  // A builder for an SST file in the store's staging directory.
+  StatusOr<std::unique_ptr<SstBuilder>> NewSstBuilder(Cf cf);
+  // Atomically ingests the files of `builders` (several column families at once) and deletes
+  // the files. Empty builders are skipped.
+  Status Ingest(std::vector<std::unique_ptr<SstBuilder>>& builders);
+
+  // Flushes memtables and fsyncs everything (used at close and in tests).
+  Status Flush();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Rep;
+  Store(std::string path, std::unique_ptr<Rep> rep);
+  std::string path_;
+  std::unique_ptr<Rep> rep_;
+};
+
+}  // namespace stela::engine::store
