@@ -6,6 +6,7 @@
 
 #include "api/server/analyze_command.h"
 #include "api/server/flags.h"
+#include "engine/check/check_index.h"
 #include "stela/analyzers/registry.h"
 
 #ifndef STELA_VERSION
@@ -20,6 +21,7 @@ constexpr char kUsage[] =
     "commands:\n"
     "  version                    print the version\n"
     "  analyze [flags] TEXT...    print the tokens of TEXT as JSON lines\n"
+    "  check-index PATH           verify every invariant of a shard (not open elsewhere)\n"
     "  help                       this text\n";
 
 int Fail(const stela::Status& s, int code) {
@@ -43,6 +45,17 @@ int Analyze(const std::vector<std::string>& args) {
   return 0;
 }
 
+int CheckIndexCommand(const std::vector<std::string>& args) {
+  if (args.size() != 1) {
+    std::fputs("usage: stela check-index PATH\n", stderr);
+    return 2;
+  }
+  auto report = stela::engine::CheckIndex(args[0]);
+  if (!report.ok()) return Fail(report.status(), 1);
+  std::fputs(report->Summary().c_str(), stdout);
+  return report->ok() ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -57,6 +70,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "analyze") return Analyze(args);
+  if (command == "check-index") return CheckIndexCommand(args);
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(kUsage, stdout);
     return 0;

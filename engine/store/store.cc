@@ -11,6 +11,8 @@
 #include <atomic>
 #include <filesystem>
 
+#include <unistd.h>
+
 namespace stela::engine::store {
 
 namespace {
@@ -144,7 +146,14 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, const Stor
     cfo.compression = static_cast<Cf>(i) == Cf::kDocs ? rocksdb::kZSTD : rocksdb::kLZ4Compression;
     cfs.emplace_back(kCfNames[i], cfo);
   }
-  std::filesystem::create_directories(path + "/staging");
+  // Staging files are hard-linked into the database on ingestion. A crash can leave a link
+  // behind; writing a new file under that name would then overwrite a live SST through the
+  // shared inode. So the directory is emptied at every open (the database keeps its own links),
+  // and names carry the process id as well.
+  std::error_code ec;
+  std::filesystem::remove_all(path + "/staging", ec);
+  std::filesystem::create_directories(path + "/staging", ec);
+  if (ec) return Status::IOError("cannot create " + path + "/staging: " + ec.message());
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(rep->options, path, cfs, &rep->handles, &db);
   if (!s.ok()) return FromRocks(s);
@@ -182,7 +191,8 @@ StatusOr<std::unique_ptr<SstBuilder>> Store::NewSstBuilder(Cf cf) {
   auto rep = std::make_unique<SstBuilder::Rep>();
   rep->writer = std::make_unique<rocksdb::SstFileWriter>(
       rocksdb::EnvOptions(), rep_->options, rep_->H(cf));
-  const std::string file = path_ + "/staging/" + std::to_string(rep_->next_sst++) + "-" +
+  const std::string file = path_ + "/staging/" + std::to_string(getpid()) + "-" +
+                           std::to_string(rep_->next_sst++) + "-" +
                            kCfNames[static_cast<int>(cf)] + ".sst";
   return std::unique_ptr<SstBuilder>(new SstBuilder(cf, file, std::move(rep)));
 }
