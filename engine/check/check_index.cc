@@ -2,6 +2,7 @@
 
 #include <roaring/roaring.hh>
 
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -31,6 +32,17 @@ std::string CheckReport::Summary() const {
                     std::to_string(live_docs) + ", terms " + std::to_string(terms) +
                     ", postings " + std::to_string(postings) + ", operations to replay " +
                     std::to_string(pending_ops) + "\n";
+  if (postings > 0) {
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "postings bits: %.2f per doc id, %.2f per frequency; positions %.2f MB, "
+                  "headers and skip data %.2f MB\n",
+                  8.0 * doc_bytes / postings, 8.0 * freq_bytes / postings,
+                  position_bytes / 1e6, header_bytes / 1e6);
+    out += line;
+  }
+  out += "disk: " + std::to_string(index_disk_bytes) + " bytes index, " +
+         std::to_string(stored_disk_bytes) + " bytes stored documents\n";
   out += problems.empty() ? "OK: no problems found\n"
                           : std::to_string(problems.size()) + " problem(s):\n";
   for (const std::string& p : problems) out += "  " + p + "\n";
@@ -121,6 +133,7 @@ StatusOr<CheckReport> CheckIndex(const std::string& path) {
   // increase below max_doc, counts add up.
   auto it = st->NewIterator(Cf::kTerms);
   codec::PostingsIterator pi;
+  codec::PostingsSizes sizes;
   std::vector<std::uint32_t> positions;
   std::string prev_key;
   for (it->Seek(""); it->Valid(); it->Next()) {
@@ -147,6 +160,7 @@ StatusOr<CheckReport> CheckIndex(const std::string& path) {
       problem("term in segment " + std::to_string(seg) + ": " + s.ToString());
       continue;
     }
+    if (Status s = pi.AddSizes(&sizes); !s.ok()) problem("postings sizes: " + s.ToString());
     std::uint64_t count = 0, ttf = 0;
     for (; pi.doc() != codec::kNoMoreDocs; pi.Next()) {
       if (pi.doc() >= sit->second.info.max_doc) {
@@ -171,6 +185,14 @@ StatusOr<CheckReport> CheckIndex(const std::string& path) {
     fs.sum_length += ttf;
   }
   if (Status s = it->status(); !s.ok()) problem("reading postings: " + s.ToString());
+  report.stored_disk_bytes = st->SstBytes(Cf::kDocs);
+  for (Cf cf : {Cf::kMeta, Cf::kOps, Cf::kTerms, Cf::kSegments, Cf::kIds}) {
+    report.index_disk_bytes += st->SstBytes(cf);
+  }
+  report.doc_bytes = sizes.doc_bytes;
+  report.freq_bytes = sizes.freq_bytes;
+  report.position_bytes = sizes.position_bytes;
+  report.header_bytes = sizes.header_bytes;
   for (const auto& [id, sc] : segs) {
     for (const auto& [field, stats] : sc.info.fields) {
       auto p = sc.postings_stats.find(field);

@@ -18,6 +18,10 @@ struct CheckReport {
   std::uint64_t terms = 0;
   std::uint64_t postings = 0;
   std::uint64_t pending_ops = 0;  // operations above the commit point (replayed on open)
+  // Postings bytes by part, over every term of every committed segment.
+  std::uint64_t doc_bytes = 0, freq_bytes = 0, position_bytes = 0, header_bytes = 0;
+  // On-disk (compressed) bytes: stored documents, and everything else (postings, norms, ...).
+  std::uint64_t stored_disk_bytes = 0, index_disk_bytes = 0;
 
   bool ok() const { return problems.empty(); }
   // A few lines for people: the counts, then each problem.

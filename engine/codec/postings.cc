@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "engine/common/bitpack.h"
-#include "engine/common/coding.h"
 
 namespace stela::engine::codec {
 
@@ -47,24 +46,29 @@ void PostingsWriter::Finish(std::string* out) {
     const std::size_t begin = b * kBlockSize;
     const std::size_t count = std::min<std::size_t>(kBlockSize, n - begin);
     body.clear();
+    std::uint32_t max_freq = 0, min_length = ~0u;
+    for (std::size_t i = 0; i < count; ++i) {
+      max_freq = std::max(max_freq, freqs_[begin + i]);
+      min_length = std::min(min_length, lengths_[begin + i]);
+    }
+    // A block of one doc (most rare terms' whole list) is fully described by its header: the
+    // doc is last_doc and its frequency is max_freq. Only positions follow.
+    const bool single = count == 1;
     // Doc gaps minus one: consecutive docs cost zero bits.
     std::int64_t prev = prev_last;
     for (std::size_t i = 0; i < count; ++i) {
       buf[i] = static_cast<std::uint32_t>(docs_[begin + i] - prev - 1);
       prev = docs_[begin + i];
     }
-    int bits = MaxBits(buf, count);
-    body.push_back(static_cast<char>(bits));
-    PackBits(buf, count, bits, &body);
-    std::uint32_t max_freq = 0, min_length = ~0u;
-    for (std::size_t i = 0; i < count; ++i) {
-      buf[i] = freqs_[begin + i] - 1;
-      max_freq = std::max(max_freq, freqs_[begin + i]);
-      min_length = std::min(min_length, lengths_[begin + i]);
+    if (!single) {
+      int bits = MaxBits(buf, count);
+      body.push_back(static_cast<char>(bits));
+      PackBits(buf, count, bits, &body);
+      for (std::size_t i = 0; i < count; ++i) buf[i] = freqs_[begin + i] - 1;
+      bits = MaxBits(buf, count);
+      body.push_back(static_cast<char>(bits));
+      PackBits(buf, count, bits, &body);
     }
-    bits = MaxBits(buf, count);
-    body.push_back(static_cast<char>(bits));
-    PackBits(buf, count, bits, &body);
     if (with_positions_) {
       for (std::size_t i = 0; i < count; ++i) {
         std::uint32_t last = 0;
@@ -100,6 +104,7 @@ bool PostingsIterator::Fail(Status s) {
 
 Status PostingsIterator::Init(std::string_view encoded) {
   *this = PostingsIterator();
+  encoded_size_ = encoded.size();
   Decoder d(encoded);
   std::uint8_t version = 0, flags = 0;
   STELA_RETURN_IF_ERROR(d.GetByte(&version));
@@ -152,6 +157,11 @@ bool PostingsIterator::LoadBlock(std::size_t block) {
                      ? doc_freq_ - static_cast<std::uint32_t>(block * kBlockSize)
                      : kBlockSize;
   Decoder d(bodies_.substr(body_offsets_[block], body_offsets_[block + 1] - body_offsets_[block]));
+  if (block_count_ == 1) {
+    docs_[0] = blocks_[block].last_doc;
+    freqs_[0] = blocks_[block].max_freq;
+    return StartBlock(d);
+  }
   std::uint8_t bits = 0;
   std::string_view packed;
   if (Status s = d.GetByte(&bits); !s.ok()) return Fail(s);
@@ -178,6 +188,10 @@ bool PostingsIterator::LoadBlock(std::size_t block) {
     }
     ++freqs_[i];
   }
+  return StartBlock(d);
+}
+
+bool PostingsIterator::StartBlock(const Decoder& d) {
   positions_ = std::string_view(d.position(), d.remaining());
   if (!has_positions_ && !positions_.empty()) {
     return Fail(Status::Corruption("trailing bytes in a block without positions"));
@@ -218,6 +232,37 @@ bool PostingsIterator::Advance(std::uint32_t target) {
   while (docs_[in_block_] < target) ++in_block_;  // the block's last doc is >= target
   doc_ = docs_[in_block_];
   return true;
+}
+
+Status PostingsIterator::AddSizes(PostingsSizes* sizes) const {
+  sizes->postings += doc_freq_;
+  std::uint64_t bodies = 0;
+  for (std::size_t b = 0; b < blocks_.size(); ++b) {
+    const std::size_t count =
+        b + 1 == blocks_.size() ? doc_freq_ - b * kBlockSize : kBlockSize;
+    const std::size_t len = body_offsets_[b + 1] - body_offsets_[b];
+    const std::string_view body = bodies_.substr(body_offsets_[b], len);
+    bodies += body.size();
+    if (count == 1) {  // described by its header: only positions in the body
+      sizes->position_bytes += body.size();
+      continue;
+    }
+    if (body.empty() || static_cast<std::uint8_t>(body[0]) > 32) {
+      return Status::Corruption("bad doc width");
+    }
+    const std::size_t doc_bytes = 1 + PackedBytes(count, static_cast<std::uint8_t>(body[0]));
+    if (doc_bytes >= body.size() || static_cast<std::uint8_t>(body[doc_bytes]) > 32) {
+      return Status::Corruption("bad frequency width");
+    }
+    const std::size_t freq_bytes =
+        1 + PackedBytes(count, static_cast<std::uint8_t>(body[doc_bytes]));
+    if (doc_bytes + freq_bytes > body.size()) return Status::Corruption("short block");
+    sizes->doc_bytes += doc_bytes;
+    sizes->freq_bytes += freq_bytes;
+    sizes->position_bytes += body.size() - doc_bytes - freq_bytes;
+  }
+  sizes->header_bytes += encoded_size_ - bodies;
+  return Status::OK();
 }
 
 Status PostingsIterator::Positions(std::vector<std::uint32_t>* out) {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/common/coding.h"
 #include "stela/common/status.h"
 
 namespace stela::engine::codec {
@@ -51,6 +52,15 @@ struct BlockInfo {
   std::uint32_t min_length;  // shortest field among the block's docs (0 if unknown)
 };
 
+// Bytes spent on each part of postings lists (for size reports: bits per doc id, per freq).
+struct PostingsSizes {
+  std::uint64_t postings = 0;        // (doc, freq) pairs
+  std::uint64_t doc_bytes = 0;       // bit-packed doc gaps, with their width bytes
+  std::uint64_t freq_bytes = 0;      // bit-packed frequencies, with their width bytes
+  std::uint64_t position_bytes = 0;  // position varints
+  std::uint64_t header_bytes = 0;    // list header and skip data
+};
+
 // Iterates one encoded postings list. The bytes must outlive the iterator. Not thread-safe.
 // Errors (bad bytes) end the iteration (doc() == kNoMoreDocs) and are reported by status().
 class PostingsIterator {
@@ -84,8 +94,14 @@ class PostingsIterator {
 
   const Status& status() const { return status_; }
 
+  // Adds this list's byte breakdown to `*sizes` (after a successful Init). Returns Corruption
+  // when a block's width byte is out of range or its data is short.
+  Status AddSizes(PostingsSizes* sizes) const;
+
  private:
   bool LoadBlock(std::size_t block);
+  // Points the position cursor at the rest of the block body and stands on its first doc.
+  bool StartBlock(const Decoder& d);
   bool Fail(Status s);
 
   std::uint32_t doc_freq_ = 0;
@@ -94,6 +110,7 @@ class PostingsIterator {
   std::vector<BlockInfo> blocks_;
   std::vector<std::uint32_t> body_offsets_;  // start of each block body in bodies_
   std::string_view bodies_;
+  std::size_t encoded_size_ = 0;
 
   std::size_t block_ = 0;
   std::uint32_t block_count_ = 0;  // docs in the loaded block

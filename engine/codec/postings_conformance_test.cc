@@ -175,6 +175,31 @@ TYPED_TEST(PostingsConformanceTest, BlockMaximaBoundEveryDoc) {
   }
 }
 
+TYPED_TEST(PostingsConformanceTest, SizesAddUpToTheEncodedBytes) {
+  std::mt19937_64 rng(Seed() + 4);
+  for (int round = 0; round < 20; ++round) {
+    const std::string bytes = this->Encode(this->RandomList(rng, 1 + rng() % 1000, round % 2), true);
+    typename TypeParam::Iterator it;
+    ASSERT_TRUE(it.Init(bytes).ok());
+    PostingsSizes sizes;
+    ASSERT_TRUE(it.AddSizes(&sizes).ok());
+    EXPECT_EQ(sizes.postings, it.doc_freq());
+    EXPECT_EQ(sizes.doc_bytes + sizes.freq_bytes + sizes.position_bytes + sizes.header_bytes,
+              bytes.size());
+    EXPECT_GT(sizes.position_bytes, 0u);
+  }
+  // A dense list with frequency 1 everywhere costs only the width bytes: 0 bits per value.
+  std::vector<Posting> dense;
+  for (std::uint32_t d = 0; d < 1280; ++d) dense.push_back({d, {0}, 1});
+  const std::string bytes = this->Encode(dense, false);
+  typename TypeParam::Iterator it;
+  ASSERT_TRUE(it.Init(bytes).ok());
+  PostingsSizes sizes;
+  ASSERT_TRUE(it.AddSizes(&sizes).ok());
+  EXPECT_EQ(sizes.doc_bytes, 10u);
+  EXPECT_EQ(sizes.freq_bytes, 10u);
+}
+
 TYPED_TEST(PostingsConformanceTest, WriterRejectsBadInput) {
   typename TypeParam::Writer w(true);
   const std::uint32_t pos[] = {5, 3};

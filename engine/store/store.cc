@@ -217,6 +217,12 @@ Status Store::Ingest(std::vector<std::unique_ptr<SstBuilder>>& builders) {
   return Status::OK();
 }
 
+std::uint64_t Store::SstBytes(Cf cf) const {
+  std::uint64_t bytes = 0;
+  rep_->db->GetIntProperty(rep_->H(cf), "rocksdb.total-sst-files-size", &bytes);
+  return bytes;
+}
+
 Status Store::Flush() {
   rocksdb::FlushOptions fo;
   fo.wait = true;

@@ -107,6 +107,9 @@ class Store {
   // the files. Empty builders are skipped.
   Status Ingest(std::vector<std::unique_ptr<SstBuilder>>& builders);
 
+  // Bytes of the SST files of one column family on disk (after compression).
+  std::uint64_t SstBytes(Cf cf) const;
+
   // Flushes memtables and fsyncs everything (used at close and in tests).
   Status Flush();
 

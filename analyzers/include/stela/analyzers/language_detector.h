@@ -15,7 +15,7 @@ struct Detection {
 };
 
 // Detects the main language of UTF-8 `text`. Stateless, thread-safe, linear in the text (only
-// the first 64 KiB are looked at). Returns InvalidArgument for invalid UTF-8.
+// the first 4 KiB are looked at). Returns InvalidArgument for invalid UTF-8.
 StatusOr<Detection> DetectLanguage(std::string_view text);
 
 // Maps the many spellings of a language to the code Stela uses: lower case, region dropped, and

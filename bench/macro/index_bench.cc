@@ -1,0 +1,136 @@
+// index_bench: loads JSON lines into a fresh index (one writer thread, the engine API, no HTTP)
+// and reports indexing speed, memory and index size.
+//
+//   index_bench --dir DIR [--docs N] [--refresh-ms 1000] [--durability request|async] < docs.jsonl
+//
+// Each line is a document; its "id" field (if a string) becomes _id, else the line number.
+// Progress goes to stderr every second; the summary to stdout.
+#include <simdjson.h>
+#include <sys/resource.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <thread>
+
+#include "engine/check/check_index.h"
+#include "stela/engine/index.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+std::uint64_t DirBytes(const std::string& dir) {
+  std::uint64_t total = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) total += e.file_size();
+  }
+  return total;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string dir;
+  std::uint64_t max_docs = ~0ull;
+  int refresh_ms = 1000;
+  stela::engine::IndexOptions options;
+  options.durability = stela::engine::Durability::kAsync;  // a bulk load, as with _bulk
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--dir") dir = value;
+    else if (flag == "--docs") max_docs = std::stoull(value);
+    else if (flag == "--refresh-ms") refresh_ms = std::stoi(value);
+    else if (flag == "--durability") {
+      options.durability = value == "request" ? stela::engine::Durability::kRequest
+                                              : stela::engine::Durability::kAsync;
+    } else {
+      std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
+      return 2;
+    }
+  }
+  if (dir.empty() || std::filesystem::exists(dir)) {
+    std::fprintf(stderr, "give --dir with a path that does not exist yet\n");
+    return 2;
+  }
+  options.mappings_json = R"({"properties": {"id": {"type": "keyword"},
+      "lang": {"type": "keyword"}, "title": {"type": "text"}, "body": {"type": "text"}}})";
+  auto registry = std::move(stela::analyzers::Registry::CreateBuiltin()).value();
+  auto index = stela::engine::Index::Open(dir, options, *registry);
+  if (!index.ok()) {
+    std::fprintf(stderr, "%s\n", index.status().ToString().c_str());
+    return 1;
+  }
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  std::thread refresher([&] {
+    std::unique_lock lock(mu);
+    while (!done) {
+      if (cv.wait_for(lock, std::chrono::milliseconds(refresh_ms), [&] { return done; })) break;
+      lock.unlock();
+      (void)(*index)->Refresh();
+      lock.lock();
+    }
+  });
+  std::ios::sync_with_stdio(false);
+  simdjson::dom::parser parser;
+  const auto start = Clock::now();
+  auto last_report = start;
+  std::uint64_t docs = 0, bytes = 0, failed = 0;
+  std::string line;
+  while (docs < max_docs && std::getline(std::cin, line)) {
+    std::string id = std::to_string(docs);
+    simdjson::dom::element root;
+    std::string_view sid;
+    if (!parser.parse(line).get(root) && !root["id"].get_string().get(sid)) id = std::string(sid);
+    auto r = (*index)->IndexDocument(id, line);
+    if (!r.ok()) {
+      if (++failed <= 5) std::fprintf(stderr, "\n%s: %s\n", id.c_str(), r.status().ToString().c_str());
+    }
+    ++docs;
+    bytes += line.size();
+    if (Seconds(last_report) >= 1.0) {
+      last_report = Clock::now();
+      const double s = Seconds(start);
+      std::fprintf(stderr, "\r%llu docs, %.0f docs/s, %.1f MB/s   ",
+                   static_cast<unsigned long long>(docs), docs / s, bytes / s / 1e6);
+    }
+  }
+  {
+    std::lock_guard lock(mu);
+    done = true;
+  }
+  cv.notify_all();
+  refresher.join();
+  const stela::Status flushed = (*index)->Flush();
+  const double secs = Seconds(start);
+  const auto stats = (*index)->Stats();
+  index->reset();
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const std::uint64_t disk = DirBytes(dir);
+  std::printf("\nindexed %llu docs (%llu failed), %.1f MB of JSON in %.2f s: %.0f docs/s, "
+              "%.2f MB/s; %llu segments; flush %s\n",
+              static_cast<unsigned long long>(docs), static_cast<unsigned long long>(failed),
+              bytes / 1e6, secs, docs / secs, bytes / secs / 1e6,
+              static_cast<unsigned long long>(stats.segments), flushed.ToString().c_str());
+  std::printf("peak RSS %.1f MB; directory %.1f MB (%.2f of the input)\n",
+              usage.ru_maxrss / 1024.0, disk / 1e6, static_cast<double>(disk) / bytes);
+  auto report = stela::engine::CheckIndex(dir);
+  if (report.ok()) {
+    std::printf("%s", report->Summary().c_str());
+    std::printf("index without _source: %.2f of the input; with: %.2f\n",
+                static_cast<double>(report->index_disk_bytes) / bytes,
+                static_cast<double>(report->index_disk_bytes + report->stored_disk_bytes) / bytes);
+  }
+  return 0;
+}
