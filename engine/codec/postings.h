@@ -34,6 +34,7 @@ class PostingsWriter {
   void Finish(std::string* out);
 
   std::uint32_t doc_freq() const { return static_cast<std::uint32_t>(docs_.size()); }
+  bool has_positions() const { return with_positions_; }
   std::uint64_t total_term_freq() const { return total_term_freq_; }
 
  private:

@@ -15,6 +15,10 @@
 #include <thread>
 #include <unordered_map>
 
+#include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include "engine/codec/postings.h"
 #include "engine/index/document.h"
 #include "engine/index/keys.h"
@@ -107,9 +111,11 @@ struct SegmentState {
 
 class SnapshotImpl final : public Snapshot {
  public:
-  SnapshotImpl(const store::Store* store, std::shared_ptr<const Mappings> mappings,
-               std::vector<SegmentState> segments, std::uint64_t max_seq_no)
+  SnapshotImpl(const store::Store* store, std::shared_ptr<const store::ReadView> view,
+               std::shared_ptr<const Mappings> mappings, std::vector<SegmentState> segments,
+               std::uint64_t max_seq_no)
       : store_(store),
+        view_(std::move(view)),
         mappings_(std::move(mappings)),
         segments_(std::move(segments)),
         max_seq_no_(max_seq_no) {}
@@ -129,7 +135,8 @@ class SnapshotImpl final : public Snapshot {
     codec::PostingsIterator it;
     for (const SegmentState& s : segments_) {
       std::string value;
-      Status st = store_->Get(Cf::kTerms, index::keys::Term(s.info->id, f->id, term), &value);
+      Status st = store_->Get(Cf::kTerms, index::keys::Term(s.info->id, f->id, term), &value,
+                             view_.get());
       if (st.IsNotFound()) continue;
       STELA_RETURN_IF_ERROR(st);
       STELA_RETURN_IF_ERROR(it.Init(value));
@@ -159,7 +166,8 @@ class SnapshotImpl final : public Snapshot {
     codec::PostingsIterator it;
     for (const SegmentState& s : segments_) {
       std::string value;
-      Status st = store_->Get(Cf::kTerms, index::keys::Term(s.info->id, f->id, term), &value);
+      Status st = store_->Get(Cf::kTerms, index::keys::Term(s.info->id, f->id, term), &value,
+                             view_.get());
       if (st.IsNotFound()) continue;
       STELA_RETURN_IF_ERROR(st);
       STELA_RETURN_IF_ERROR(it.Init(value));
@@ -167,7 +175,7 @@ class SnapshotImpl final : public Snapshot {
         if (!s.IsLive(it.doc())) continue;
         std::string stored;
         STELA_RETURN_IF_ERROR(
-            store_->Get(Cf::kDocs, index::keys::Doc(s.info->id, it.doc()), &stored));
+            store_->Get(Cf::kDocs, index::keys::Doc(s.info->id, it.doc()), &stored, view_.get()));
         StoredDocument d;
         STELA_RETURN_IF_ERROR(index::DecodeStoredDocument(stored, &d));
         ids.push_back(std::move(d.id));
@@ -179,7 +187,7 @@ class SnapshotImpl final : public Snapshot {
 
   Status ForEachDocument(const std::function<Status(const StoredDocument&)>& fn) const override {
     for (const SegmentState& s : segments_) {
-      auto it = store_->NewIterator(Cf::kDocs);
+      auto it = store_->NewIterator(Cf::kDocs, view_.get());
       const std::string end = index::keys::SegmentEnd(s.info->id);
       for (it->Seek(index::keys::SegmentBegin(s.info->id)); it->Valid() && it->key() < end;
            it->Next()) {
@@ -197,6 +205,8 @@ class SnapshotImpl final : public Snapshot {
 
  private:
   const store::Store* store_;
+  // Segments dropped by a merge after this snapshot stay readable through it.
+  std::shared_ptr<const store::ReadView> view_;
   std::shared_ptr<const Mappings> mappings_;
   std::vector<SegmentState> segments_;
   std::uint64_t max_seq_no_;
@@ -218,6 +228,7 @@ class IndexImpl final : public Index {
   StatusOr<StoredDocument> Get(std::string_view id) const override;
   Status Refresh() override;
   Status Flush() override;
+  Status ForceMerge(std::uint32_t max_segments) override;
   std::shared_ptr<const Snapshot> AcquireSnapshot() const override {
     std::lock_guard lock(mu_);
     return snapshot_;
@@ -245,13 +256,23 @@ class IndexImpl final : public Index {
   void ApplyIndexLocked(index::Operation op, const index::ParsedDocument& parsed,
                         const std::map<std::uint16_t, bool>& positional);
   Status LogOperation(const index::Operation& op);
-  StatusOr<StoredDocument> ReadStored(std::uint32_t segment, std::uint32_t docno) const;
+  StatusOr<StoredDocument> ReadStored(std::uint32_t segment, std::uint32_t docno,
+                                      const store::ReadView* view) const;
 
   Status Recover();
   Status ReplayOperation(const index::Operation& op);
   Status WriteSegment(const Buffer& buffer, index::SegmentInfo* info);
   void PublishSnapshotLocked();
   void SyncLoop();
+
+  // Merging. One merge runs at a time (merge_mu_), in the background thread or ForceMerge.
+  struct MergeOutput;
+  // Picks segments to merge (none: empty). REQUIRES(mu_).
+  std::vector<SegmentState> PickMergeLocked(std::uint32_t max_segments, bool force) const;
+  Status MergeOnce(std::uint32_t max_segments, bool force, bool* merged);
+  Status WriteMerged(const std::vector<SegmentState>& sources, std::uint32_t id,
+                     const store::ReadView& view, MergeOutput* out);
+  void MergeLoop();
 
   IndexOptions options_;
   const analyzers::Registry& registry_;
@@ -276,6 +297,12 @@ class IndexImpl final : public Index {
   std::uint32_t next_segment_ = 1;                  // GUARDED_BY(mu_)
   std::shared_ptr<const Snapshot> snapshot_;        // GUARDED_BY(mu_)
 
+  std::mutex merge_mu_;
+  std::thread merge_thread_;
+  std::condition_variable merge_cv_;  // signalled (under mu_) when segments change or on stop
+  bool merge_stop_ = false;           // GUARDED_BY(mu_)
+  std::uint64_t merges_ = 0, merged_docs_ = 0;  // GUARDED_BY(mu_)
+
   std::thread sync_thread_;
   std::mutex sync_mu_;
   std::condition_variable sync_cv_;
@@ -283,6 +310,12 @@ class IndexImpl final : public Index {
 };
 
 IndexImpl::~IndexImpl() {
+  {
+    std::lock_guard lock(mu_);
+    merge_stop_ = true;
+  }
+  merge_cv_.notify_all();
+  if (merge_thread_.joinable()) merge_thread_.join();
   {
     std::lock_guard lock(sync_mu_);
     stopping_ = true;
@@ -524,9 +557,10 @@ StatusOr<WriteResult> IndexImpl::DeleteDocument(std::string_view id, const Write
   return result;
 }
 
-StatusOr<StoredDocument> IndexImpl::ReadStored(std::uint32_t segment, std::uint32_t docno) const {
+StatusOr<StoredDocument> IndexImpl::ReadStored(std::uint32_t segment, std::uint32_t docno,
+                                               const store::ReadView* view) const {
   std::string value;
-  STELA_RETURN_IF_ERROR(store_->Get(Cf::kDocs, index::keys::Doc(segment, docno), &value));
+  STELA_RETURN_IF_ERROR(store_->Get(Cf::kDocs, index::keys::Doc(segment, docno), &value, view));
   StoredDocument d;
   STELA_RETURN_IF_ERROR(index::DecodeStoredDocument(value, &d));
   return d;
@@ -534,6 +568,7 @@ StatusOr<StoredDocument> IndexImpl::ReadStored(std::uint32_t segment, std::uint3
 
 StatusOr<StoredDocument> IndexImpl::Get(std::string_view id) const {
   std::optional<VersionEntry> cur;
+  std::shared_ptr<const store::ReadView> view;
   {
     std::lock_guard lock(mu_);
     STELA_ASSIGN_OR_RETURN(cur, LookupLocked(id));
@@ -542,9 +577,10 @@ StatusOr<StoredDocument> IndexImpl::Get(std::string_view id) const {
     if (frozen_ != nullptr && cur->segment == frozen_->segment) {
       return frozen_->docs[cur->docno].doc;
     }
+    // Read outside the lock, through a view taken under it: a merge may drop the segment.
+    view = store_->NewReadView();
   }
-  // Committed segments are immutable: read without the lock.
-  return ReadStored(cur->segment, cur->docno);
+  return ReadStored(cur->segment, cur->docno, view.get());
 }
 
 Status IndexImpl::WriteSegment(const Buffer& b, index::SegmentInfo* info) {
@@ -701,6 +737,7 @@ Status IndexImpl::Refresh() {
   committed_seq_no_ = commit_seq;
   frozen_.reset();
   PublishSnapshotLocked();
+  merge_cv_.notify_all();
   return Status::OK();
 }
 
@@ -713,8 +750,300 @@ void IndexImpl::PublishSnapshotLocked() {
     mappings = parsed.ok() ? std::shared_ptr<const Mappings>(std::move(parsed).value())
                            : mappings_;
   }
-  snapshot_ = std::make_shared<SnapshotImpl>(store_.get(), std::move(mappings), segments_,
-                                             committed_seq_no_);
+  snapshot_ = std::make_shared<SnapshotImpl>(store_.get(), store_->NewReadView(),
+                                             std::move(mappings), segments_, committed_seq_no_);
+}
+
+struct IndexImpl::MergeOutput {
+  std::uint32_t live_docs = 0;  // docs of the merged segment (0: nothing survived)
+  index::SegmentInfo info;
+  // remap[i][docno]: the merged docno of source i's doc, or kGone.
+  std::vector<std::vector<std::uint32_t>> remap;
+  struct Moved {
+    std::string id;
+    std::size_t source;
+    std::uint32_t old_docno, new_docno;
+    std::uint64_t seq_no, version, primary_term;
+  };
+  std::vector<Moved> moved;
+};
+
+constexpr std::uint32_t kGone = ~0u;
+
+std::vector<SegmentState> IndexImpl::PickMergeLocked(std::uint32_t max_segments,
+                                                     bool force) const {
+  std::vector<SegmentState> by_size = segments_;
+  std::sort(by_size.begin(), by_size.end(), [](const SegmentState& a, const SegmentState& b) {
+    return a.live_count < b.live_count;
+  });
+  if (segments_.size() > max_segments) {
+    const std::size_t n = std::min<std::size_t>(
+        by_size.size(),
+        std::max<std::size_t>(2, force ? segments_.size() - max_segments + 1
+                                       : options_.merge_factor));
+    by_size.resize(n);
+    return by_size;
+  }
+  for (const SegmentState& s : by_size) {
+    const std::uint64_t deleted = s.info->max_doc - s.live_count;
+    if (deleted > 0 && (force || deleted * 100 > std::uint64_t{s.info->max_doc} *
+                                                     options_.max_deleted_percent)) {
+      return {s};
+    }
+  }
+  return {};
+}
+
+Status IndexImpl::WriteMerged(const std::vector<SegmentState>& sources, std::uint32_t id,
+                              const store::ReadView& view, MergeOutput* out) {
+  // New docnos: the live docs of each source, in order.
+  out->remap.resize(sources.size());
+  std::uint32_t next = 0;
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    out->remap[i].assign(sources[i].info->max_doc, kGone);
+    for (std::uint32_t d = 0; d < sources[i].info->max_doc; ++d) {
+      if (sources[i].IsLive(d)) out->remap[i][d] = next++;
+    }
+  }
+  out->live_docs = next;
+  if (next == 0) return Status::OK();
+  out->info.id = id;
+  out->info.max_doc = next;
+
+  // Norms: per field, the merged lengths.
+  std::map<std::uint16_t, std::vector<std::uint32_t>> norms;
+  std::vector<std::map<std::uint16_t, std::vector<std::uint32_t>>> source_norms(sources.size());
+  std::string value;
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    for (const auto& [field, stats] : sources[i].info->fields) {
+      STELA_RETURN_IF_ERROR(store_->Get(
+          Cf::kSegments, index::keys::Norms(sources[i].info->id, field), &value, &view));
+      std::vector<std::uint32_t>& lengths = source_norms[i][field];
+      STELA_RETURN_IF_ERROR(index::DecodeNorms(value, sources[i].info->max_doc, &lengths));
+      std::vector<std::uint32_t>& merged = norms[field];
+      merged.resize(next, 0);
+      for (std::uint32_t d = 0; d < lengths.size(); ++d) {
+        if (out->remap[i][d] != kGone) merged[out->remap[i][d]] = lengths[d];
+      }
+    }
+  }
+
+  STELA_ASSIGN_OR_RETURN(auto terms, store_->NewSstBuilder(Cf::kTerms));
+  STELA_ASSIGN_OR_RETURN(auto docs, store_->NewSstBuilder(Cf::kDocs));
+  STELA_ASSIGN_OR_RETURN(auto segs, store_->NewSstBuilder(Cf::kSegments));
+
+  // Postings: a k-way merge of the sources' (field, term) keys, which sort the same in each.
+  std::vector<std::unique_ptr<store::Iterator>> its;
+  std::vector<std::string> ends;
+  for (const SegmentState& s : sources) {
+    its.push_back(store_->NewIterator(Cf::kTerms, &view));
+    its.back()->Seek(index::keys::SegmentBegin(s.info->id));
+    ends.push_back(index::keys::SegmentEnd(s.info->id));
+  }
+  auto valid = [&](std::size_t i) { return its[i]->Valid() && its[i]->key() < ends[i]; };
+  codec::PostingsIterator pi;
+  std::vector<std::uint32_t> positions;
+  std::string encoded;
+  while (true) {
+    std::string_view smallest;
+    bool any = false;
+    for (std::size_t i = 0; i < its.size(); ++i) {
+      if (!valid(i)) continue;
+      const std::string_view suffix = its[i]->key().substr(4);
+      if (!any || suffix < smallest) smallest = suffix;
+      any = true;
+    }
+    if (!any) break;
+    const std::string suffix(smallest);
+    const auto field = static_cast<std::uint16_t>((static_cast<unsigned char>(suffix[0]) << 8) |
+                                                  static_cast<unsigned char>(suffix[1]));
+    const std::vector<std::uint32_t>* lengths =
+        norms.count(field) ? &norms.at(field) : nullptr;
+    std::optional<codec::PostingsWriter> writer;
+    for (std::size_t i = 0; i < its.size(); ++i) {
+      if (!valid(i) || its[i]->key().substr(4) != suffix) continue;
+      STELA_RETURN_IF_ERROR(pi.Init(its[i]->value()));
+      if (!writer) writer.emplace(pi.has_positions());
+      for (; pi.doc() != codec::kNoMoreDocs; pi.Next()) {
+        const std::uint32_t to = out->remap[i][pi.doc()];
+        if (to == kGone) continue;
+        if (writer->has_positions()) STELA_RETURN_IF_ERROR(pi.Positions(&positions));
+        STELA_RETURN_IF_ERROR(writer->Add(to, pi.freq(), positions.data(),
+                                          lengths != nullptr ? (*lengths)[to] : 0));
+      }
+      STELA_RETURN_IF_ERROR(pi.status());
+      its[i]->Next();
+    }
+    if (writer && writer->doc_freq() > 0) {
+      encoded.clear();
+      writer->Finish(&encoded);
+      std::string key = index::keys::SegmentBegin(id);
+      key += suffix;
+      STELA_RETURN_IF_ERROR(terms->Add(key, encoded));
+    }
+  }
+  for (auto& it : its) STELA_RETURN_IF_ERROR(it->status());
+
+  // Stored documents, renumbered; and who moved where, for the id map.
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    auto it = store_->NewIterator(Cf::kDocs, &view);
+    const std::string end = index::keys::SegmentEnd(sources[i].info->id);
+    for (it->Seek(index::keys::SegmentBegin(sources[i].info->id)); it->Valid() && it->key() < end;
+         it->Next()) {
+      if (it->key().size() != 8) return Status::Corruption("malformed document key");
+      const std::uint32_t d = DecodeFixed32BE(it->key().data() + 4);
+      if (d >= out->remap[i].size() || out->remap[i][d] == kGone) continue;
+      StoredDocument doc;
+      STELA_RETURN_IF_ERROR(index::DecodeStoredDocument(it->value(), &doc));
+      STELA_RETURN_IF_ERROR(docs->Add(index::keys::Doc(id, out->remap[i][d]), it->value()));
+      out->moved.push_back({std::move(doc.id), i, d, out->remap[i][d], doc.seq_no, doc.version,
+                            doc.primary_term});
+    }
+    STELA_RETURN_IF_ERROR(it->status());
+  }
+  if (out->moved.size() != next) return Status::Corruption("live docs without stored documents");
+
+  for (const auto& [field, lengths] : norms) {
+    FieldStats& st = out->info.fields[field];
+    for (std::uint32_t l : lengths) {
+      st.doc_count += l > 0;
+      st.sum_length += l;
+    }
+  }
+  STELA_RETURN_IF_ERROR(segs->Add(index::keys::Segment(id, index::keys::kSegmentInfo),
+                                  index::EncodeSegmentInfo(out->info)));
+  for (const auto& [field, lengths] : norms) {
+    STELA_RETURN_IF_ERROR(segs->Add(index::keys::Norms(id, field), index::EncodeNorms(lengths)));
+  }
+  std::vector<std::unique_ptr<store::SstBuilder>> builders;
+  builders.push_back(std::move(terms));
+  builders.push_back(std::move(docs));
+  builders.push_back(std::move(segs));
+  for (auto& b : builders) STELA_RETURN_IF_ERROR(b->Finish());
+  return store_->Ingest(builders);
+}
+
+Status IndexImpl::MergeOnce(std::uint32_t max_segments, bool force, bool* merged) {
+  std::lock_guard merge_lock(merge_mu_);
+  *merged = false;
+  std::vector<SegmentState> sources;
+  std::uint32_t id = 0;
+  std::shared_ptr<const store::ReadView> view;
+  {
+    std::lock_guard lock(mu_);
+    sources = PickMergeLocked(max_segments, force);
+    if (sources.empty()) return Status::OK();
+    id = next_segment_++;
+    view = store_->NewReadView();
+  }
+  MergeOutput out;
+  STELA_RETURN_IF_ERROR(WriteMerged(sources, id, *view, &out));
+
+  std::lock_guard lock(mu_);
+  // Deletes since the merge began: in the sources' current live docs, or still pending.
+  std::map<std::uint32_t, const SegmentState*> now;
+  for (const SegmentState& s : segments_) now[s.info->id] = &s;
+  std::shared_ptr<Roaring> live;
+  if (out.live_docs > 0) {
+    live = std::make_shared<Roaring>();
+    live->addRange(0, out.live_docs);
+  }
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    const std::uint32_t sid = sources[i].info->id;
+    const SegmentState* current = now.count(sid) ? now.at(sid) : nullptr;
+    if (current == nullptr) return Status::Internal("a merge source vanished");
+    auto pending = pending_deletes_.find(sid);
+    for (std::uint32_t d = 0; d < out.remap[i].size(); ++d) {
+      const std::uint32_t to = out.remap[i][d];
+      if (to != kGone && !current->IsLive(d)) live->remove(to);
+    }
+    if (pending != pending_deletes_.end()) {
+      for (std::uint32_t d : pending->second) {
+        if (d < out.remap[i].size() && out.remap[i][d] != kGone) live->remove(out.remap[i][d]);
+      }
+      pending_deletes_.erase(pending);
+    }
+  }
+  store::WriteBatch batch;
+  std::string value;
+  for (const MergeOutput::Moved& m : out.moved) {
+    if (live->contains(m.new_docno)) {
+      batch.Put(Cf::kIds, m.id,
+                index::EncodeIdLocation({id, m.new_docno, m.seq_no, m.version, m.primary_term}));
+      continue;
+    }
+    // Deleted during the merge: drop the id's entry if it still names the old copy.
+    index::IdLocation loc;
+    Status s = store_->Get(Cf::kIds, m.id, &value);
+    if (s.ok() && index::DecodeIdLocation(value, &loc).ok() &&
+        loc.segment == sources[m.source].info->id && loc.docno == m.old_docno) {
+      batch.Delete(Cf::kIds, m.id);
+    }
+  }
+  std::vector<SegmentState> kept;
+  for (const SegmentState& s : segments_) {
+    const bool is_source = std::any_of(sources.begin(), sources.end(), [&](const SegmentState& x) {
+      return x.info->id == s.info->id;
+    });
+    if (!is_source) kept.push_back(s);
+  }
+  if (out.live_docs > 0) {
+    SegmentState merged_state;
+    merged_state.info = std::make_shared<index::SegmentInfo>(out.info);
+    merged_state.live_count = live->cardinality();
+    std::string bytes(live->getSizeInBytes(true), '\0');
+    live->write(bytes.data(), true);
+    batch.Put(Cf::kSegments, index::keys::Segment(id, index::keys::kLiveDocs), bytes);
+    merged_state.live = std::move(live);
+    kept.push_back(std::move(merged_state));
+  }
+  for (const SegmentState& s : sources) {
+    for (Cf cf : {Cf::kTerms, Cf::kDocs, Cf::kSegments}) {
+      batch.DeleteRange(cf, index::keys::SegmentBegin(s.info->id),
+                        index::keys::SegmentEnd(s.info->id));
+    }
+  }
+  index::CommitRecord commit;
+  commit.committed_seq_no = committed_seq_no_;
+  commit.next_segment = next_segment_;
+  for (const SegmentState& s : kept) commit.segments.push_back(s.info->id);
+  batch.Put(Cf::kMeta, index::keys::kCommitKey, index::EncodeCommit(commit));
+  STELA_RETURN_IF_ERROR(store_->Write(batch, /*sync=*/true));
+  segments_ = std::move(kept);
+  ++merges_;
+  merged_docs_ += out.live_docs;
+  PublishSnapshotLocked();
+  *merged = true;
+  return Status::OK();
+}
+
+Status IndexImpl::ForceMerge(std::uint32_t max_segments) {
+  STELA_RETURN_IF_ERROR(Refresh());
+  for (bool merged = true; merged;) {
+    STELA_RETURN_IF_ERROR(MergeOnce(std::max<std::uint32_t>(1, max_segments), true, &merged));
+  }
+  return Status::OK();
+}
+
+void IndexImpl::MergeLoop() {
+  // Merges yield to indexing and searches: the thread runs at a lower priority.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
+  pthread_setname_np(pthread_self(), "stela-merge");
+  std::unique_lock lock(mu_);
+  while (!merge_stop_) {
+    merge_cv_.wait(lock, [&] {
+      return merge_stop_ || !PickMergeLocked(options_.max_segments, false).empty();
+    });
+    if (merge_stop_) break;
+    lock.unlock();
+    bool merged = false;
+    Status s = MergeOnce(options_.max_segments, false, &merged);
+    lock.lock();
+    if (!s.ok()) {
+      // Leave the segments as they are; the next refresh tries again.
+      merge_cv_.wait(lock);
+    }
+  }
 }
 
 Status IndexImpl::Flush() {
@@ -732,6 +1061,8 @@ IndexStats IndexImpl::Stats() const {
   s.committed_seq_no = committed_seq_no_;
   std::lock_guard mlock(mappings_mu_);
   s.unmapped_fields = mappings_->unmapped();
+  s.merges = merges_;
+  s.merged_docs = merged_docs_;
   return s;
 }
 
@@ -834,6 +1165,7 @@ Status IndexImpl::OpenStore(const std::string& path) {
   STELA_ASSIGN_OR_RETURN(store_, store::Store::Open(path, store::StoreOptions{}));
   STELA_RETURN_IF_ERROR(Recover());
   if (options_.durability == Durability::kAsync) sync_thread_ = std::thread([this] { SyncLoop(); });
+  if (options_.background_merges) merge_thread_ = std::thread([this] { MergeLoop(); });
   return Status::OK();
 }
 

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "engine/index/document.h"
 #include "engine/testing/temp_dir.h"
@@ -215,12 +217,15 @@ TEST_F(IndexTest, DynamicMappingAddsTextWithKeywordAndRespectsTheFieldLimit) {
 }
 
 TEST_F(IndexTest, ReopenReplaysTheOperationLogAndKeepsSegments) {
+  IndexOptions no_merges;  // a merge would purge the segment whose only doc is deleted
+  no_merges.background_merges = false;
+  Open(no_merges);
   Put("1", R"({"tag": "committed"})");
   ASSERT_TRUE(index_->Refresh().ok());
   Put("2", R"({"tag": "logged"})");
   ASSERT_TRUE(index_->DeleteDocument("1").ok());
   Put("3", R"({"tag": "logged", "body": "fresh words"})");
-  Open();  // without a refresh: 2, the delete and 3 are only in the operation log
+  Open(no_merges);  // without a refresh: 2, the delete and 3 are only in the operation log
   EXPECT_TRUE(index_->Get("1").status().IsNotFound());
   ASSERT_TRUE(index_->Get("2").ok());
   EXPECT_EQ(index_->Stats().max_seq_no, 4u);
@@ -230,7 +235,7 @@ TEST_F(IndexTest, ReopenReplaysTheOperationLogAndKeepsSegments) {
   EXPECT_EQ(Match("body", "fresh"), Ids{"3"});
   WriteResult r = Put("4", "{}");
   EXPECT_EQ(r.seq_no, 5u);
-  Open();
+  Open(no_merges);
   EXPECT_EQ(index_->AcquireSnapshot()->doc_count(), 2u);  // 4 is buffered, not refreshed
   ASSERT_TRUE(index_->Refresh().ok());
   EXPECT_EQ(index_->AcquireSnapshot()->doc_count(), 3u);
@@ -245,6 +250,74 @@ TEST_F(IndexTest, MultilingualValuesAreAnalysedInTheirOwnLanguage) {
   EXPECT_EQ(Match("body", "haus"), Ids{"de"});
   EXPECT_EQ(Match("body", "jardin"), Ids{"fr"});
   EXPECT_EQ(Match("body", "子供"), Ids{"ja"});
+}
+
+}  // namespace
+}  // namespace stela::engine
+
+namespace stela::engine {
+namespace {
+
+class MergeTest : public IndexTest {};
+
+TEST_F(MergeTest, ForceMergePurgesDeletesAndKeepsEveryLiveDocument) {
+  for (int seg = 0; seg < 6; ++seg) {
+    for (int i = 0; i < 50; ++i) {
+      const int n = seg * 50 + i;
+      Put("d" + std::to_string(n), R"({"tag": "t)" + std::to_string(n % 3) +
+                                       R"(", "body": "word)" + std::to_string(n % 11) + " common\"}");
+    }
+    ASSERT_TRUE(index_->Refresh().ok());
+  }
+  for (int n = 0; n < 300; n += 7) ASSERT_TRUE(index_->DeleteDocument("d" + std::to_string(n)).ok());
+  Put("d1", R"({"tag": "replaced"})");
+  ASSERT_TRUE(index_->Refresh().ok());
+  auto before = index_->AcquireSnapshot();
+  const Ids t0_before = Match("tag", "t0");
+  ASSERT_TRUE(index_->ForceMerge(1).ok());
+  EXPECT_EQ(index_->Stats().segments, 1u);
+  EXPECT_GE(index_->Stats().merges, 1u);
+  auto snap = index_->AcquireSnapshot();
+  EXPECT_EQ(snap->doc_count(), 300u - 43u);
+  EXPECT_EQ(Match("tag", "t0"), t0_before);
+  EXPECT_EQ(Match("tag", "replaced"), Ids{"d1"});
+  EXPECT_EQ(Match("body", "common").size(), 300u - 43u - 1u);
+  EXPECT_EQ(snap->Stats("body").doc_count, 300u - 43u - 1u);  // deleted docs' lengths are gone
+  // The snapshot from before the merge still reads its (now dropped) segments.
+  auto old = before->MatchingIds("tag", "t1");
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(old->size(), Match("tag", "t1").size());
+  for (int n = 0; n < 300; ++n) {
+    const std::string id = "d" + std::to_string(n);
+    auto got = index_->Get(id);
+    EXPECT_EQ(got.ok(), n % 7 != 0) << id;
+  }
+  // Writes after the merge find the merged copies.
+  ASSERT_TRUE(index_->DeleteDocument("d2").ok());
+  ASSERT_TRUE(index_->Refresh().ok());
+  EXPECT_EQ(index_->AcquireSnapshot()->doc_count(), 300u - 44u);
+  before.reset();  // snapshots must not outlive their index
+  snap.reset();
+  Open();
+  EXPECT_EQ(index_->AcquireSnapshot()->doc_count(), 300u - 44u);
+  EXPECT_TRUE(index_->Get("d3").ok());
+}
+
+TEST_F(MergeTest, BackgroundMergesKeepTheSegmentCountBounded) {
+  IndexOptions o;
+  o.max_segments = 3;
+  o.merge_factor = 3;
+  Open(o);
+  for (int seg = 0; seg < 20; ++seg) {
+    Put("k" + std::to_string(seg), R"({"tag": "x"})");
+    ASSERT_TRUE(index_->Refresh().ok());
+  }
+  for (int wait = 0; wait < 500 && index_->Stats().segments > 3; ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_LE(index_->Stats().segments, 3u);
+  EXPECT_GT(index_->Stats().merges, 0u);
+  EXPECT_EQ(Match("tag", "x").size(), 20u);
 }
 
 }  // namespace

@@ -179,12 +179,37 @@ Status Store::Write(WriteBatch& batch, bool sync) {
 
 Status Store::SyncWal() { return FromRocks(rep_->db->SyncWAL()); }
 
-Status Store::Get(Cf cf, std::string_view key, std::string* value) const {
-  return FromRocks(rep_->db->Get(rocksdb::ReadOptions(), rep_->H(cf), S(key), value));
+namespace {
+
+class RocksReadView final : public ReadView {
+ public:
+  RocksReadView(rocksdb::DB* db, const rocksdb::Snapshot* snapshot) : db_(db), snapshot_(snapshot) {}
+  ~RocksReadView() override { db_->ReleaseSnapshot(snapshot_); }
+  const rocksdb::Snapshot* snapshot() const { return snapshot_; }
+
+ private:
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
+rocksdb::ReadOptions ReadAt(const ReadView* view) {
+  rocksdb::ReadOptions ro;
+  if (view != nullptr) ro.snapshot = static_cast<const RocksReadView*>(view)->snapshot();
+  return ro;
 }
 
-std::unique_ptr<Iterator> Store::NewIterator(Cf cf) const {
-  return std::make_unique<RocksIterator>(rep_->db->NewIterator(rocksdb::ReadOptions(), rep_->H(cf)));
+}  // namespace
+
+Status Store::Get(Cf cf, std::string_view key, std::string* value, const ReadView* view) const {
+  return FromRocks(rep_->db->Get(ReadAt(view), rep_->H(cf), S(key), value));
+}
+
+std::unique_ptr<Iterator> Store::NewIterator(Cf cf, const ReadView* view) const {
+  return std::make_unique<RocksIterator>(rep_->db->NewIterator(ReadAt(view), rep_->H(cf)));
+}
+
+std::shared_ptr<const ReadView> Store::NewReadView() const {
+  return std::make_shared<RocksReadView>(rep_->db.get(), rep_->db->GetSnapshot());
 }
 
 StatusOr<std::unique_ptr<SstBuilder>> Store::NewSstBuilder(Cf cf) {

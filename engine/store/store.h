@@ -83,6 +83,14 @@ class Iterator {
   virtual Status status() const = 0;
 };
 
+// A consistent read view of the whole database: reads through it see the data of the moment it
+// was taken, even after later deletes (RocksDB keeps that data until the view is released).
+// Immutable; thread-safe; must not outlive the Store.
+class ReadView {
+ public:
+  virtual ~ReadView() = default;
+};
+
 // Thread-safe.
 class Store {
  public:
@@ -96,10 +104,14 @@ class Store {
   // Fsyncs the WAL (for the async durability mode).
   Status SyncWal();
 
-  // Looks `key` up. Returns NotFound when absent.
-  Status Get(Cf cf, std::string_view key, std::string* value) const;
+  // Looks `key` up, as of `view` if given. Returns NotFound when absent.
+  Status Get(Cf cf, std::string_view key, std::string* value,
+             const ReadView* view = nullptr) const;
 
-  std::unique_ptr<Iterator> NewIterator(Cf cf) const;
+  std::unique_ptr<Iterator> NewIterator(Cf cf, const ReadView* view = nullptr) const;
+
+  // A read view of now.
+  std::shared_ptr<const ReadView> NewReadView() const;
 
   // A builder for an SST file in the store's staging directory.
   StatusOr<std::unique_ptr<SstBuilder>> NewSstBuilder(Cf cf);

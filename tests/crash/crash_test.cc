@@ -122,7 +122,7 @@ TEST(CrashTest, EveryAcknowledgedOperationSurvivesSigkill) {
   const std::string shard = dir.Sub("shard");
   std::mt19937_64 rng(seed);
   State expected;
-  std::uint64_t next = 0, in_flight_applied = 0, total_acked = 0;
+  std::uint64_t next = 0, in_flight_applied = 0, total_acked = 0, segments = 0;
   for (std::uint64_t round = 0; round < rounds; ++round) {
     SCOPED_TRACE(::testing::Message() << "round " << round << " seed " << seed);
     const int ms = static_cast<int>(rng() % 120);
@@ -149,11 +149,13 @@ TEST(CrashTest, EveryAcknowledgedOperationSurvivesSigkill) {
     auto report = engine::CheckIndex(shard);
     ASSERT_TRUE(report.ok()) << report.status().ToString();
     ASSERT_TRUE(report->ok()) << report->Summary();
+    segments = report->segments;
   }
-  std::printf("crash test: %llu rounds, %llu acknowledged operations, %zu live documents, "
-              "in-flight operation durable in %llu rounds\n",
+  std::printf("crash test: %llu rounds, %llu acknowledged operations, %zu live documents in %llu "
+              "segments, in-flight operation durable in %llu rounds\n",
               static_cast<unsigned long long>(rounds), static_cast<unsigned long long>(total_acked),
-              expected.size(), static_cast<unsigned long long>(in_flight_applied));
+              expected.size(), static_cast<unsigned long long>(segments),
+              static_cast<unsigned long long>(in_flight_applied));
 }
 
 }  // namespace

@@ -33,6 +33,13 @@ struct IndexOptions {
   // New fields beyond this many are kept in _source but not indexed.
   std::uint32_t max_fields = 1000;
   std::uint64_t primary_term = 1;
+  // Tiered merging in a background thread: when there are more than `max_segments` segments,
+  // the `merge_factor` smallest are merged into one; a segment with more than
+  // `max_deleted_percent` deleted docs is rewritten to purge them.
+  bool background_merges = true;
+  std::uint32_t max_segments = 10;
+  std::uint32_t merge_factor = 10;
+  std::uint32_t max_deleted_percent = 30;
 };
 
 // What a write did, as Elasticsearch reports it.
@@ -65,7 +72,8 @@ struct FieldStats {
   std::uint64_t sum_length = 0;    // total tokens
 };
 
-// A point-in-time view: the segments of one moment. Immutable; thread-safe.
+// A point-in-time view: the segments of one moment, readable even after a merge dropped them.
+// Immutable; thread-safe; must be released before its Index is destroyed.
 class Snapshot {
  public:
   virtual ~Snapshot() = default;
@@ -91,6 +99,8 @@ struct IndexStats {
   std::uint64_t max_seq_no = 0;      // highest assigned
   std::uint64_t committed_seq_no = 0;  // all ops at or below are in segments
   std::uint64_t unmapped_fields = 0;   // fields over max_fields, kept only in _source
+  std::uint64_t merges = 0;            // merges completed since open
+  std::uint64_t merged_docs = 0;       // live docs those merges rewrote
 };
 
 // Thread-safe: writes from many threads, searches concurrent with writes.
@@ -119,6 +129,9 @@ class Index {
   virtual Status Refresh() = 0;
   // Refresh plus a full fsync of the store.
   virtual Status Flush() = 0;
+  // Merges (in the calling thread) until at most `max_segments` segments remain, purging
+  // deleted docs from every segment it rewrites (Elasticsearch's _forcemerge).
+  virtual Status ForceMerge(std::uint32_t max_segments) = 0;
   virtual std::shared_ptr<const Snapshot> AcquireSnapshot() const = 0;
   virtual IndexStats Stats() const = 0;
   // The mappings as JSON, including dynamically added fields.
