@@ -1,7 +1,8 @@
 // index_bench: loads JSON lines into a fresh index (one writer thread, the engine API, no HTTP)
 // and reports indexing speed, memory and index size.
 //
-//   index_bench --dir DIR [--docs N] [--refresh-ms 1000] [--durability request|async] < docs.jsonl
+//   index_bench --dir DIR [--docs N] [--refresh-ms 1000] [--durability request|async]
+//               [--force-merge SEGMENTS] < docs.jsonl
 //
 // Each line is a document; its "id" field (if a string) becomes _id, else the line number.
 // Progress goes to stderr every second; the summary to stdout.
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
   std::string dir;
   std::uint64_t max_docs = ~0ull;
   int refresh_ms = 1000;
+  int force_merge = 0;
   stela::engine::IndexOptions options;
   options.durability = stela::engine::Durability::kAsync;  // a bulk load, as with _bulk
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -49,6 +51,7 @@ int main(int argc, char** argv) {
     if (flag == "--dir") dir = value;
     else if (flag == "--docs") max_docs = std::stoull(value);
     else if (flag == "--refresh-ms") refresh_ms = std::stoi(value);
+    else if (flag == "--force-merge") force_merge = std::stoi(value);
     else if (flag == "--durability") {
       options.durability = value == "request" ? stela::engine::Durability::kRequest
                                               : stela::engine::Durability::kAsync;
@@ -113,6 +116,21 @@ int main(int argc, char** argv) {
   refresher.join();
   const stela::Status flushed = (*index)->Flush();
   const double secs = Seconds(start);
+  if (force_merge > 0) {
+    const auto before = (*index)->Stats();
+    const auto merge_start = Clock::now();
+    const stela::Status merged = (*index)->ForceMerge(static_cast<std::uint32_t>(force_merge));
+    const double ms = Seconds(merge_start);
+    const auto after = (*index)->Stats();
+    std::printf("force merge to %d: %s, %llu -> %llu segments in %.2f s, %llu docs rewritten "
+                "(%.0f docs/s over all merges, %llu merges)\n",
+                force_merge, merged.ToString().c_str(),
+                static_cast<unsigned long long>(before.segments),
+                static_cast<unsigned long long>(after.segments), ms,
+                static_cast<unsigned long long>(after.merged_docs - before.merged_docs),
+                (after.merged_docs - before.merged_docs) / ms,
+                static_cast<unsigned long long>(after.merges - before.merges));
+  }
   const auto stats = (*index)->Stats();
   index->reset();
   rusage usage{};

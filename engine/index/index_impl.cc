@@ -273,6 +273,7 @@ class IndexImpl final : public Index {
   Status WriteMerged(const std::vector<SegmentState>& sources, std::uint32_t id,
                      const store::ReadView& view, MergeOutput* out);
   void MergeLoop();
+  Status ReclaimDropped();
 
   IndexOptions options_;
   const analyzers::Registry& registry_;
@@ -302,6 +303,7 @@ class IndexImpl final : public Index {
   std::condition_variable merge_cv_;  // signalled (under mu_) when segments change or on stop
   bool merge_stop_ = false;           // GUARDED_BY(mu_)
   std::uint64_t merges_ = 0, merged_docs_ = 0;  // GUARDED_BY(mu_)
+  std::vector<std::uint32_t> dropped_;           // merged away, space not reclaimed; GUARDED_BY(mu_)
 
   std::thread sync_thread_;
   std::mutex sync_mu_;
@@ -1014,6 +1016,24 @@ Status IndexImpl::MergeOnce(std::uint32_t max_segments, bool force, bool* merged
   merged_docs_ += out.live_docs;
   PublishSnapshotLocked();
   *merged = true;
+  for (const SegmentState& s : sources) dropped_.push_back(s.info->id);
+  return Status::OK();
+}
+
+Status IndexImpl::ReclaimDropped() {
+  // Outside mu_: compaction takes a while. Snapshots that still read the dropped segments keep
+  // their data; the rest is freed.
+  std::vector<std::uint32_t> dropped;
+  {
+    std::lock_guard lock(mu_);
+    dropped.swap(dropped_);
+  }
+  for (std::uint32_t seg : dropped) {
+    for (Cf cf : {Cf::kTerms, Cf::kDocs, Cf::kSegments}) {
+      STELA_RETURN_IF_ERROR(store_->CompactRange(cf, index::keys::SegmentBegin(seg),
+                                                 index::keys::SegmentEnd(seg)));
+    }
+  }
   return Status::OK();
 }
 
@@ -1021,6 +1041,7 @@ Status IndexImpl::ForceMerge(std::uint32_t max_segments) {
   STELA_RETURN_IF_ERROR(Refresh());
   for (bool merged = true; merged;) {
     STELA_RETURN_IF_ERROR(MergeOnce(std::max<std::uint32_t>(1, max_segments), true, &merged));
+    if (merged) STELA_RETURN_IF_ERROR(ReclaimDropped());
   }
   return Status::OK();
 }
@@ -1038,6 +1059,7 @@ void IndexImpl::MergeLoop() {
     lock.unlock();
     bool merged = false;
     Status s = MergeOnce(options_.max_segments, false, &merged);
+    if (s.ok() && merged) s = ReclaimDropped();
     lock.lock();
     if (!s.ok()) {
       // Leave the segments as they are; the next refresh tries again.

@@ -242,6 +242,13 @@ Status Store::Ingest(std::vector<std::unique_ptr<SstBuilder>>& builders) {
   return Status::OK();
 }
 
+Status Store::CompactRange(Cf cf, std::string_view begin, std::string_view end) {
+  const rocksdb::Slice b = S(begin), e = S(end);
+  rocksdb::CompactRangeOptions opts;
+  opts.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  return FromRocks(rep_->db->CompactRange(opts, rep_->H(cf), &b, &e));
+}
+
 std::uint64_t Store::SstBytes(Cf cf) const {
   std::uint64_t bytes = 0;
   rep_->db->GetIntProperty(rep_->H(cf), "rocksdb.total-sst-files-size", &bytes);

@@ -119,6 +119,10 @@ class Store {
   // the files. Empty builders are skipped.
   Status Ingest(std::vector<std::unique_ptr<SstBuilder>>& builders);
 
+  // Compacts keys in [begin, end): reclaims the space of range-deleted data that no read view
+  // still needs. Blocks until done.
+  Status CompactRange(Cf cf, std::string_view begin, std::string_view end);
+
   // Bytes of the SST files of one column family on disk (after compression).
   std::uint64_t SstBytes(Cf cf) const;
 
