@@ -9,14 +9,11 @@
 #include <simdjson.h>
 #include <sys/resource.h>
 
-#include <condition_variable>
-#include <mutex>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <string>
-#include <thread>
 
 #include "engine/check/check_index.h"
 #include "stela/engine/index.h"
@@ -66,24 +63,13 @@ int main(int argc, char** argv) {
   }
   options.mappings_json = R"({"properties": {"id": {"type": "keyword"},
       "lang": {"type": "keyword"}, "title": {"type": "text"}, "body": {"type": "text"}}})";
+  options.refresh_interval_ms = static_cast<std::uint32_t>(refresh_ms);
   auto registry = std::move(stela::analyzers::Registry::CreateBuiltin()).value();
   auto index = stela::engine::Index::Open(dir, options, *registry);
   if (!index.ok()) {
     std::fprintf(stderr, "%s\n", index.status().ToString().c_str());
     return 1;
   }
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  std::thread refresher([&] {
-    std::unique_lock lock(mu);
-    while (!done) {
-      if (cv.wait_for(lock, std::chrono::milliseconds(refresh_ms), [&] { return done; })) break;
-      lock.unlock();
-      (void)(*index)->Refresh();
-      lock.lock();
-    }
-  });
   std::ios::sync_with_stdio(false);
   simdjson::dom::parser parser;
   const auto start = Clock::now();
@@ -108,12 +94,6 @@ int main(int argc, char** argv) {
                    static_cast<unsigned long long>(docs), docs / s, bytes / s / 1e6);
     }
   }
-  {
-    std::lock_guard lock(mu);
-    done = true;
-  }
-  cv.notify_all();
-  refresher.join();
   const stela::Status flushed = (*index)->Flush();
   const double secs = Seconds(start);
   if (force_merge > 0) {

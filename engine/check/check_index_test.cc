@@ -14,7 +14,10 @@ class CheckIndexTest : public ::testing::Test {
  protected:
   void SetUp() override {
     registry_ = std::move(analyzers::Registry::CreateBuiltin()).value();
-    auto idx = Index::Open(dir_.Sub("shard"), IndexOptions{}, *registry_);
+    IndexOptions options;
+    options.refresh_interval_ms = 0;  // the last write must stay in the log only
+    options.background_merges = false;
+    auto idx = Index::Open(dir_.Sub("shard"), options, *registry_);
     ASSERT_TRUE(idx.ok());
     auto& index = *idx;
     for (int i = 0; i < 300; ++i) {

@@ -229,6 +229,7 @@ class IndexImpl final : public Index {
   Status Refresh() override;
   Status Flush() override;
   Status ForceMerge(std::uint32_t max_segments) override;
+  Status WaitForRefresh(std::uint64_t seq_no) override;
   std::shared_ptr<const Snapshot> AcquireSnapshot() const override {
     std::lock_guard lock(mu_);
     return snapshot_;
@@ -273,6 +274,7 @@ class IndexImpl final : public Index {
   Status WriteMerged(const std::vector<SegmentState>& sources, std::uint32_t id,
                      const store::ReadView& view, MergeOutput* out);
   void MergeLoop();
+  void RefreshLoop();
   Status ReclaimDropped();
 
   IndexOptions options_;
@@ -305,6 +307,9 @@ class IndexImpl final : public Index {
   std::uint64_t merges_ = 0, merged_docs_ = 0;  // GUARDED_BY(mu_)
   std::vector<std::uint32_t> dropped_;           // merged away, space not reclaimed; GUARDED_BY(mu_)
 
+  std::thread refresh_thread_;
+  std::condition_variable refreshed_cv_;  // signalled (under mu_) after each refresh commit
+
   std::thread sync_thread_;
   std::mutex sync_mu_;
   std::condition_variable sync_cv_;
@@ -317,7 +322,9 @@ IndexImpl::~IndexImpl() {
     merge_stop_ = true;
   }
   merge_cv_.notify_all();
+  refreshed_cv_.notify_all();
   if (merge_thread_.joinable()) merge_thread_.join();
+  if (refresh_thread_.joinable()) refresh_thread_.join();
   {
     std::lock_guard lock(sync_mu_);
     stopping_ = true;
@@ -740,6 +747,33 @@ Status IndexImpl::Refresh() {
   frozen_.reset();
   PublishSnapshotLocked();
   merge_cv_.notify_all();
+  refreshed_cv_.notify_all();
+  return Status::OK();
+}
+
+void IndexImpl::RefreshLoop() {
+  pthread_setname_np(pthread_self(), "stela-refresh");
+  std::unique_lock lock(mu_);
+  while (!merge_stop_) {
+    refreshed_cv_.wait_for(lock, std::chrono::milliseconds(options_.refresh_interval_ms));
+    if (merge_stop_) break;
+    lock.unlock();
+    (void)Refresh();  // a failure leaves the writes in the log; the next attempt retries
+    lock.lock();
+  }
+}
+
+Status IndexImpl::WaitForRefresh(std::uint64_t seq_no) {
+  if (options_.refresh_interval_ms == 0) return Refresh();
+  std::unique_lock lock(mu_);
+  while (committed_seq_no_ < seq_no && !merge_stop_) {
+    refreshed_cv_.wait_for(lock, std::chrono::milliseconds(options_.refresh_interval_ms * 2));
+    if (committed_seq_no_ < seq_no) {
+      lock.unlock();
+      STELA_RETURN_IF_ERROR(Refresh());  // the periodic refresh failed or was slow: do it now
+      lock.lock();
+    }
+  }
   return Status::OK();
 }
 
@@ -1188,6 +1222,7 @@ Status IndexImpl::OpenStore(const std::string& path) {
   STELA_RETURN_IF_ERROR(Recover());
   if (options_.durability == Durability::kAsync) sync_thread_ = std::thread([this] { SyncLoop(); });
   if (options_.background_merges) merge_thread_ = std::thread([this] { MergeLoop(); });
+  if (options_.refresh_interval_ms > 0) refresh_thread_ = std::thread([this] { RefreshLoop(); });
   return Status::OK();
 }
 

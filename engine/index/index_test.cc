@@ -22,7 +22,13 @@ class IndexTest : public ::testing::Test {
     registry_ = std::move(r).value();
     Open();
   }
-  void Open(IndexOptions options = {}) {
+  // Periodic refresh off: the tests decide when writes become searchable.
+  static IndexOptions Quiet() {
+    IndexOptions o;
+    o.refresh_interval_ms = 0;
+    return o;
+  }
+  void Open(IndexOptions options = Quiet()) {
     index_.reset();
     if (options.mappings_json == "{}") options.mappings_json = kMappings;
     auto idx = Index::Open(dir_.Sub("shard"), options, *registry_);
@@ -203,7 +209,7 @@ TEST_F(IndexTest, DynamicMappingAddsTextWithKeywordAndRespectsTheFieldLimit) {
   EXPECT_EQ(Match("note", "hello"), Ids{"1"});
   EXPECT_EQ(Match("note.keyword", "Hello World"), Ids{"1"});
 
-  IndexOptions small;
+  IndexOptions small = Quiet();
   small.max_fields = 17;  // the 15 mapped so far (9 declared, 6 dynamic) plus 2
   Open(small);
   Put("2", R"({"extra1": 1, "extra2": 2, "extra3": 3, "extra4": "text"})");
@@ -217,7 +223,7 @@ TEST_F(IndexTest, DynamicMappingAddsTextWithKeywordAndRespectsTheFieldLimit) {
 }
 
 TEST_F(IndexTest, ReopenReplaysTheOperationLogAndKeepsSegments) {
-  IndexOptions no_merges;  // a merge would purge the segment whose only doc is deleted
+  IndexOptions no_merges = Quiet();  // a merge would purge the segment whose only doc is deleted
   no_merges.background_merges = false;
   Open(no_merges);
   Put("1", R"({"tag": "committed"})");
@@ -303,8 +309,22 @@ TEST_F(MergeTest, ForceMergePurgesDeletesAndKeepsEveryLiveDocument) {
   EXPECT_TRUE(index_->Get("d3").ok());
 }
 
+TEST_F(IndexTest, PeriodicRefreshAndWaitFor) {
+  IndexOptions periodic;
+  periodic.refresh_interval_ms = 20;
+  Open(periodic);
+  WriteResult r = Put("p", R"({"tag": "soon"})");
+  ASSERT_TRUE(index_->WaitForRefresh(r.seq_no).ok());
+  EXPECT_EQ(Match("tag", "soon"), Ids{"p"});
+  Open();  // refresh off: wait_for refreshes itself
+  r = Put("q", R"({"tag": "now"})");
+  EXPECT_EQ(Match("tag", "now"), Ids{});
+  ASSERT_TRUE(index_->WaitForRefresh(r.seq_no).ok());
+  EXPECT_EQ(Match("tag", "now"), Ids{"q"});
+}
+
 TEST_F(MergeTest, BackgroundMergesKeepTheSegmentCountBounded) {
-  IndexOptions o;
+  IndexOptions o = Quiet();
   o.max_segments = 3;
   o.merge_factor = 3;
   Open(o);

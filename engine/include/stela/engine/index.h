@@ -28,6 +28,9 @@ struct IndexOptions {
   std::string mappings_json = "{}";
   Durability durability = Durability::kRequest;
   std::uint32_t sync_interval_ms = 5000;
+  // Writes become searchable by a background refresh this often; 0 turns it off (Elasticsearch's
+  // refresh_interval: -1), leaving Refresh() and size-triggered refreshes.
+  std::uint32_t refresh_interval_ms = 1000;
   // Buffered writes larger than this force a refresh (bounds memory).
   std::size_t max_buffer_bytes = 64 << 20;
   // New fields beyond this many are kept in _source but not indexed.
@@ -127,6 +130,9 @@ class Index {
 
   // Makes every write so far searchable (and committed) as a new segment.
   virtual Status Refresh() = 0;
+  // Blocks until the write with `seq_no` is searchable (refresh=wait_for): at the next periodic
+  // refresh, or by refreshing now when periodic refresh is off.
+  virtual Status WaitForRefresh(std::uint64_t seq_no) = 0;
   // Refresh plus a full fsync of the store.
   virtual Status Flush() = 0;
   // Merges (in the calling thread) until at most `max_segments` segments remain, purging
