@@ -122,6 +122,9 @@ Status PostingsIterator::Init(std::string_view encoded) {
     return Status::Corruption("block count does not match doc count");
   }
   if (total_term_freq_ < doc_freq_) return Status::Corruption("fewer occurrences than docs");
+  // Each block header takes at least 4 bytes: a count beyond that is corrupt, and must not
+  // size an allocation.
+  if (num_blocks > d.remaining() / 4) return Status::Corruption("more blocks than bytes");
   blocks_.resize(num_blocks);
   body_offsets_.resize(num_blocks + 1);
   std::uint64_t prev_last_plus1 = 0;
