@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "engine/codec/doc_values.h"
 #include "engine/codec/postings.h"
 #include "engine/common/coding.h"
 #include "engine/index/keys.h"
@@ -23,6 +24,7 @@ struct SegmentCheck {
   index::SegmentInfo info;
   Roaring live;
   std::map<std::uint16_t, FieldStats> postings_stats;  // from the postings: docs seen, ttf
+  std::map<std::uint16_t, std::vector<std::uint32_t>> norms;
 };
 
 }  // namespace
@@ -30,7 +32,8 @@ struct SegmentCheck {
 std::string CheckReport::Summary() const {
   std::string out = "segments " + std::to_string(segments) + ", live docs " +
                     std::to_string(live_docs) + ", terms " + std::to_string(terms) +
-                    ", postings " + std::to_string(postings) + ", operations to replay " +
+                    ", postings " + std::to_string(postings) + ", doc value columns " +
+                    std::to_string(doc_value_columns) + ", operations to replay " +
                     std::to_string(pending_ops) + "\n";
   if (postings > 0) {
     char line[256];
@@ -117,6 +120,7 @@ StatusOr<CheckReport> CheckIndex(const std::string& path) {
         continue;
       }
       FieldStats from_norms;
+      sc.norms[field] = lengths;
       for (std::uint32_t l : lengths) {
         from_norms.doc_count += l > 0;
         from_norms.sum_length += l;
@@ -128,6 +132,47 @@ StatusOr<CheckReport> CheckIndex(const std::string& path) {
     }
   }
   report.segments = segs.size();
+
+  // Doc values: decodable, sized to the segment, one value per indexed value (the norms of a
+  // non-text field count its values).
+  for (const auto& [id, sc] : segs) {
+    auto dv = st->NewIterator(Cf::kSegments);
+    const std::string prefix = index::keys::Segment(id, index::keys::kDocValues);
+    for (dv->Seek(prefix); dv->Valid() && dv->key().starts_with(prefix); dv->Next()) {
+      if (dv->key().size() != prefix.size() + 2) {
+        problem("segment " + std::to_string(id) + ": malformed doc values key");
+        continue;
+      }
+      const auto field = static_cast<std::uint16_t>(
+          (static_cast<unsigned char>(dv->key()[prefix.size()]) << 8) |
+          static_cast<unsigned char>(dv->key()[prefix.size() + 1]));
+      codec::DocValuesColumn c;
+      if (Status s = codec::DocValuesColumn::Decode(dv->value(), &c); !s.ok()) {
+        problem("segment " + std::to_string(id) + " field " + std::to_string(field) +
+                ": doc values: " + s.ToString());
+        continue;
+      }
+      if (c.max_doc() != sc.info.max_doc) {
+        problem("segment " + std::to_string(id) + ": doc values sized for another segment");
+        continue;
+      }
+      ++report.doc_value_columns;
+      auto n = sc.norms.find(field);
+      if (n == sc.norms.end()) {
+        problem("segment " + std::to_string(id) + " field " + std::to_string(field) +
+                ": doc values without norms");
+        continue;
+      }
+      for (std::uint32_t d = 0; d < c.max_doc(); ++d) {
+        if (c.count(d) != n->second[d]) {
+          problem("segment " + std::to_string(id) + " field " + std::to_string(field) +
+                  ": doc " + std::to_string(d) + " has " + std::to_string(c.count(d)) +
+                  " doc values but " + std::to_string(n->second[d]) + " indexed values");
+          break;
+        }
+      }
+    }
+  }
 
   // Postings: every key in a committed segment and a mapped field; every list decodes, docs
   // increase below max_doc, counts add up.

@@ -17,6 +17,7 @@ struct CheckReport {
   std::uint64_t live_docs = 0;
   std::uint64_t terms = 0;
   std::uint64_t postings = 0;
+  std::uint64_t doc_value_columns = 0;
   std::uint64_t pending_ops = 0;  // operations above the commit point (replayed on open)
   // Postings bytes by part, over every term of every committed segment.
   std::uint64_t doc_bytes = 0, freq_bytes = 0, position_bytes = 0, header_bytes = 0;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "engine/codec/doc_values.h"
 #include "engine/common/coding.h"
 #include "engine/common/json_escape.h"
 
@@ -166,6 +167,7 @@ struct Walker {
         }
         if (f.type == FieldType::kText) return add_text(f, text, out);
         if (f.ignore_above != 0 && text.size() > f.ignore_above) return Status::OK();
+        out->doc_values.push_back({f.id, true, 0, text});
         term = std::move(text);
         break;
       }
@@ -212,6 +214,7 @@ struct Walker {
         if (f.type == FieldType::kInteger && (n < INT32_MIN || n > INT32_MAX)) {
           return ParseError("value [" + std::to_string(n) + "] is out of range for an integer");
         }
+        out->doc_values.push_back({f.id, false, n, {}});
         term = EncodeLongTerm(n);
         break;
       }
@@ -234,6 +237,7 @@ struct Walker {
         }
         if (f.type == FieldType::kFloat) d = static_cast<float>(d);
         if (!std::isfinite(d)) return ParseError("[" + f.path + "] must be a finite number");
+        out->doc_values.push_back({f.id, false, codec::SortableDoubleBits(d), {}});
         term = EncodeDoubleTerm(d);
         break;
       }
@@ -247,6 +251,7 @@ struct Walker {
         } else {
           return ParseError("failed to parse field [" + f.path + "] of type [boolean]");
         }
+        out->doc_values.push_back({f.id, false, b ? 1 : 0, {}});
         term = b ? "T" : "F";
         break;
       }
@@ -305,6 +310,7 @@ struct Walker {
 Status DocumentParser::Parse(std::string_view source, const FieldResolver& resolve,
                              const MultiFieldLookup& multi, ParsedDocument* out) {
   out->terms.clear();
+  out->doc_values.clear();
   out->lengths.clear();
   simdjson::dom::element root;
   if (auto err = parser_->parse(source.data(), source.size(), true).get(root)) {

@@ -27,8 +27,18 @@ struct IndexedTerm {
   std::string term;
 };
 
+// One doc value: keywords as terms; longs, dates and booleans (0/1) as numbers; doubles as
+// order-preserving int64 bits (codec::SortableDoubleBits).
+struct DocValue {
+  std::uint16_t field;
+  bool is_term;
+  std::int64_t number;
+  std::string term;
+};
+
 struct ParsedDocument {
   std::vector<IndexedTerm> terms;
+  std::vector<DocValue> doc_values;
   std::map<std::uint16_t, std::uint32_t> lengths;  // field -> tokens (text) or values
 };
 

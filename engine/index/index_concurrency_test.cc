@@ -1,6 +1,7 @@
 // Writers, searchers and refreshes at once. Run under ThreadSanitizer with the tsan preset.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -53,8 +54,14 @@ TEST(IndexConcurrencyTest, WritersSearchersAndRefreshesAgree) {
           if (n < last) ++errors;  // only inserts and replacements: never shrinks
           last = n;
           auto ids = snap->MatchingIds("body", "share");
-          if (!ids.ok() || ids->size() != n) ++errors;
-          if (!index.Get("0-0").ok() && n > 0) ++errors;
+          if (!ids.ok() || ids->size() != n) {
+            ++errors;
+            continue;
+          }
+          // A searchable document is always gettable (realtime get never goes backwards).
+          if (std::find(ids->begin(), ids->end(), "0-0") != ids->end() && !index.Get("0-0").ok()) {
+            ++errors;
+          }
         }
       });
     }

@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "engine/codec/doc_values.h"
 #include "engine/codec/postings.h"
 #include "engine/index/document.h"
 #include "engine/index/keys.h"
@@ -62,6 +63,7 @@ struct Buffer {
   std::map<std::uint16_t, std::unordered_map<std::string, TermBuffer>> postings;
   std::map<std::uint16_t, std::vector<std::uint32_t>> lengths;  // field -> docno -> length
   std::map<std::uint16_t, bool> positional;                    // field -> text (positions)
+  std::map<std::uint16_t, std::vector<std::pair<std::uint32_t, index::DocValue>>> doc_values;
   std::size_t bytes = 0;
   std::size_t ops = 0;
 
@@ -80,6 +82,10 @@ struct Buffer {
       ++tb.freqs.back();
       if (positional_fields.at(t.field)) tb.positions.push_back(t.position);
       bytes += 8;
+    }
+    for (const index::DocValue& dv : parsed.doc_values) {
+      doc_values[dv.field].emplace_back(docno, dv);
+      bytes += 16 + dv.term.size();
     }
     for (const auto& [field, len] : parsed.lengths) {
       std::vector<std::uint32_t>& v = lengths[field];
@@ -183,6 +189,42 @@ class SnapshotImpl final : public Snapshot {
       STELA_RETURN_IF_ERROR(it.status());
     }
     return ids;
+  }
+
+  StatusOr<std::map<std::string, std::vector<std::string>>> DocValuesById(
+      std::string_view field) const override {
+    std::map<std::string, std::vector<std::string>> out;
+    const FieldDef* f = mappings_->Find(field);
+    if (f == nullptr) return out;
+    std::string value, stored;
+    for (const SegmentState& s : segments_) {
+      Status st = store_->Get(Cf::kSegments, index::keys::DocValues(s.info->id, f->id), &value,
+                              view_.get());
+      if (st.IsNotFound()) continue;
+      STELA_RETURN_IF_ERROR(st);
+      codec::DocValuesColumn c;
+      STELA_RETURN_IF_ERROR(codec::DocValuesColumn::Decode(value, &c));
+      for (std::uint32_t d = 0; d < c.max_doc(); ++d) {
+        if (c.count(d) == 0 || !s.IsLive(d)) continue;
+        STELA_RETURN_IF_ERROR(
+            store_->Get(Cf::kDocs, index::keys::Doc(s.info->id, d), &stored, view_.get()));
+        StoredDocument doc;
+        STELA_RETURN_IF_ERROR(index::DecodeStoredDocument(stored, &doc));
+        std::vector<std::string>& rendered = out[doc.id];
+        if (c.kind() == codec::DocValuesKind::kKeyword) {
+          for (std::uint32_t o : c.ordinals(d)) rendered.push_back(c.terms()[o]);
+        } else if (f->type == FieldType::kDouble || f->type == FieldType::kFloat) {
+          for (std::int64_t v : c.numbers(d)) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%.17g", codec::DoubleFromSortableBits(v));
+            rendered.push_back(buf);
+          }
+        } else {
+          for (std::int64_t v : c.numbers(d)) rendered.push_back(std::to_string(v));
+        }
+      }
+    }
+    return out;
   }
 
   Status ForEachDocument(const std::function<Status(const StoredDocument&)>& fn) const override {
@@ -645,6 +687,16 @@ Status IndexImpl::WriteSegment(const Buffer& b, index::SegmentInfo* info) {
     full.resize(b.docs.size(), 0);
     STELA_RETURN_IF_ERROR(segs->Add(index::keys::Norms(b.segment, field), index::EncodeNorms(full)));
   }
+  for (const auto& [field, values] : b.doc_values) {
+    codec::DocValuesWriter dv(values.front().second.is_term ? codec::DocValuesKind::kKeyword
+                                                             : codec::DocValuesKind::kNumeric);
+    for (const auto& [docno, v] : values) {
+      STELA_RETURN_IF_ERROR(v.is_term ? dv.AddTerm(docno, v.term) : dv.AddNumber(docno, v.number));
+    }
+    value.clear();
+    STELA_RETURN_IF_ERROR(dv.Finish(info->max_doc, &value));
+    STELA_RETURN_IF_ERROR(segs->Add(index::keys::DocValues(b.segment, field), value));
+  }
   std::vector<std::unique_ptr<store::SstBuilder>> builders;
   builders.push_back(std::move(terms));
   builders.push_back(std::move(docs));
@@ -950,6 +1002,41 @@ Status IndexImpl::WriteMerged(const std::vector<SegmentState>& sources, std::uin
                                   index::EncodeSegmentInfo(out->info)));
   for (const auto& [field, lengths] : norms) {
     STELA_RETURN_IF_ERROR(segs->Add(index::keys::Norms(id, field), index::EncodeNorms(lengths)));
+  }
+  // Doc values: every source's column for the field, renumbered.
+  std::map<std::uint16_t, std::vector<std::pair<std::size_t, codec::DocValuesColumn>>> columns;
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    auto it = store_->NewIterator(Cf::kSegments, &view);
+    const std::string prefix = index::keys::Segment(sources[i].info->id, index::keys::kDocValues);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      if (it->key().size() != prefix.size() + 2) return Status::Corruption("bad doc values key");
+      const auto field = static_cast<std::uint16_t>(
+          (static_cast<unsigned char>(it->key()[prefix.size()]) << 8) |
+          static_cast<unsigned char>(it->key()[prefix.size() + 1]));
+      codec::DocValuesColumn c;
+      STELA_RETURN_IF_ERROR(codec::DocValuesColumn::Decode(it->value(), &c));
+      if (c.max_doc() != sources[i].info->max_doc) return Status::Corruption("doc values size");
+      columns[field].emplace_back(i, std::move(c));
+    }
+    STELA_RETURN_IF_ERROR(it->status());
+  }
+  for (const auto& [field, cols] : columns) {
+    codec::DocValuesWriter dv(cols.front().second.kind());
+    for (const auto& [i, c] : cols) {
+      if (c.kind() != dv.kind()) return Status::Corruption("doc values kinds differ");
+      for (std::uint32_t d = 0; d < c.max_doc(); ++d) {
+        const std::uint32_t to = out->remap[i][d];
+        if (to == kGone) continue;
+        if (c.kind() == codec::DocValuesKind::kNumeric) {
+          for (std::int64_t v : c.numbers(d)) STELA_RETURN_IF_ERROR(dv.AddNumber(to, v));
+        } else {
+          for (std::uint32_t o : c.ordinals(d)) STELA_RETURN_IF_ERROR(dv.AddTerm(to, c.terms()[o]));
+        }
+      }
+    }
+    value.clear();
+    STELA_RETURN_IF_ERROR(dv.Finish(next, &value));
+    STELA_RETURN_IF_ERROR(segs->Add(index::keys::DocValues(id, field), value));
   }
   std::vector<std::unique_ptr<store::SstBuilder>> builders;
   builders.push_back(std::move(terms));

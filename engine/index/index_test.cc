@@ -195,6 +195,33 @@ TEST_F(IndexTest, NumbersDatesAndBooleansIndexAsSortableTerms) {
   EXPECT_FALSE(index::ParseDateMillis("2000-13-01").ok());
 }
 
+TEST_F(IndexTest, DocValuesHoldEveryValueAndSurviveMerges) {
+  Put("1", R"({"tag": ["b", "a"], "views": 7, "price": -2.5, "published": "1970-01-02",
+               "public": true, "title": "not a column"})");
+  Put("2", R"({"tag": "c", "views": [3, -9]})");
+  ASSERT_TRUE(index_->Refresh().ok());
+  Put("3", R"({"views": 1})");
+  ASSERT_TRUE(index_->DeleteDocument("2").ok());
+  ASSERT_TRUE(index_->Refresh().ok());
+  auto check = [&] {
+    auto snap = index_->AcquireSnapshot();
+    auto tags = snap->DocValuesById("tag");
+    ASSERT_TRUE(tags.ok());
+    EXPECT_EQ(*tags, (std::map<std::string, std::vector<std::string>>{{"1", {"a", "b"}}}));
+    auto views = snap->DocValuesById("views");
+    ASSERT_TRUE(views.ok());
+    EXPECT_EQ(*views,
+              (std::map<std::string, std::vector<std::string>>{{"1", {"7"}}, {"3", {"1"}}}));
+    EXPECT_EQ(snap->DocValuesById("price")->at("1"), std::vector<std::string>{"-2.5"});
+    EXPECT_EQ(snap->DocValuesById("published")->at("1"), std::vector<std::string>{"86400000"});
+    EXPECT_EQ(snap->DocValuesById("public")->at("1"), std::vector<std::string>{"1"});
+    EXPECT_TRUE(snap->DocValuesById("title")->empty());  // text has no doc values
+  };
+  check();
+  ASSERT_TRUE(index_->ForceMerge(1).ok());
+  check();
+}
+
 TEST_F(IndexTest, DynamicMappingAddsTextWithKeywordAndRespectsTheFieldLimit) {
   Put("1", R"({"note": "Hello World", "count": 3, "score": 1.5, "flag": false,
                "when": "2023-01-02"})");

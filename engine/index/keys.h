@@ -28,7 +28,7 @@ inline std::string Doc(std::uint32_t seg, std::uint32_t docno) {
 }
 
 // segments: segment(4) kind(1) [field(2)]
-inline constexpr char kSegmentInfo = 0, kLiveDocs = 1, kNorms = 2;
+inline constexpr char kSegmentInfo = 0, kLiveDocs = 1, kNorms = 2, kDocValues = 3;
 inline std::string Segment(std::uint32_t seg, char kind) {
   std::string k;
   PutFixed32BE(&k, seg);
@@ -37,6 +37,13 @@ inline std::string Segment(std::uint32_t seg, char kind) {
 }
 inline std::string Norms(std::uint32_t seg, std::uint16_t field) {
   std::string k = Segment(seg, kNorms);
+  k.push_back(static_cast<char>(field >> 8));
+  k.push_back(static_cast<char>(field));
+  return k;
+}
+
+inline std::string DocValues(std::uint32_t seg, std::uint16_t field) {
+  std::string k = Segment(seg, kDocValues);
   k.push_back(static_cast<char>(field >> 8));
   k.push_back(static_cast<char>(field));
   return k;

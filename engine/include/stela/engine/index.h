@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -90,6 +91,10 @@ class Snapshot {
   // The ids of the live docs containing `term` in `field`, in no particular order (tests, tools).
   virtual StatusOr<std::vector<std::string>> MatchingIds(std::string_view field,
                                                          std::string_view term) const = 0;
+  // The doc values of `field` for every live doc that has some, by _id, rendered as text
+  // (numbers in decimal, dates as epoch milliseconds, booleans as 0/1). For tests and tools.
+  virtual StatusOr<std::map<std::string, std::vector<std::string>>> DocValuesById(
+      std::string_view field) const = 0;
   // Every live document (check-index, tests).
   virtual Status ForEachDocument(
       const std::function<Status(const StoredDocument&)>& fn) const = 0;
