@@ -115,6 +115,15 @@ struct SegmentState {
   bool IsLive(std::uint32_t docno) const { return live == nullptr || live->contains(docno); }
 };
 
+StatusOr<StoredDocument> ReadStoredDocument(const store::Store& store, std::uint32_t segment,
+                                            std::uint32_t docno, const store::ReadView* view) {
+  std::string value;
+  STELA_RETURN_IF_ERROR(store.Get(Cf::kDocs, index::keys::Doc(segment, docno), &value, view));
+  StoredDocument d;
+  STELA_RETURN_IF_ERROR(index::DecodeStoredDocument(value, &d));
+  return d;
+}
+
 class SnapshotImpl final : public Snapshot {
  public:
   SnapshotImpl(const store::Store* store, std::shared_ptr<const store::ReadView> view,
@@ -135,19 +144,12 @@ class SnapshotImpl final : public Snapshot {
   std::size_t segment_count() const override { return segments_.size(); }
 
   StatusOr<std::uint64_t> DocFreq(std::string_view field, std::string_view term) const override {
-    const FieldDef* f = mappings_->Find(field);
-    if (f == nullptr) return std::uint64_t{0};
     std::uint64_t df = 0;
-    codec::PostingsIterator it;
-    for (const SegmentState& s : segments_) {
-      std::string value;
-      Status st = store_->Get(Cf::kTerms, index::keys::Term(s.info->id, f->id, term), &value,
-                             view_.get());
-      if (st.IsNotFound()) continue;
-      STELA_RETURN_IF_ERROR(st);
-      STELA_RETURN_IF_ERROR(it.Init(value));
-      df += it.doc_freq();
-    }
+    STELA_RETURN_IF_ERROR(ForEachPostings(
+        field, term, [&](const SegmentState&, codec::PostingsIterator& it) {
+          df += it.doc_freq();
+          return Status::OK();
+        }));
     return df;
   }
 
@@ -167,27 +169,15 @@ class SnapshotImpl final : public Snapshot {
   StatusOr<std::vector<std::string>> MatchingIds(std::string_view field,
                                                  std::string_view term) const override {
     std::vector<std::string> ids;
-    const FieldDef* f = mappings_->Find(field);
-    if (f == nullptr) return ids;
-    codec::PostingsIterator it;
-    for (const SegmentState& s : segments_) {
-      std::string value;
-      Status st = store_->Get(Cf::kTerms, index::keys::Term(s.info->id, f->id, term), &value,
-                             view_.get());
-      if (st.IsNotFound()) continue;
-      STELA_RETURN_IF_ERROR(st);
-      STELA_RETURN_IF_ERROR(it.Init(value));
-      for (; it.doc() != codec::kNoMoreDocs; it.Next()) {
-        if (!s.IsLive(it.doc())) continue;
-        std::string stored;
-        STELA_RETURN_IF_ERROR(
-            store_->Get(Cf::kDocs, index::keys::Doc(s.info->id, it.doc()), &stored, view_.get()));
-        StoredDocument d;
-        STELA_RETURN_IF_ERROR(index::DecodeStoredDocument(stored, &d));
-        ids.push_back(std::move(d.id));
-      }
-      STELA_RETURN_IF_ERROR(it.status());
-    }
+    STELA_RETURN_IF_ERROR(ForEachPostings(
+        field, term, [&](const SegmentState& s, codec::PostingsIterator& it) {
+          for (; it.doc() != codec::kNoMoreDocs; it.Next()) {
+            if (!s.IsLive(it.doc())) continue;
+            STELA_ASSIGN_OR_RETURN(StoredDocument d, ReadDoc(s.info->id, it.doc()));
+            ids.push_back(std::move(d.id));
+          }
+          return it.status();
+        }));
     return ids;
   }
 
@@ -196,7 +186,7 @@ class SnapshotImpl final : public Snapshot {
     std::map<std::string, std::vector<std::string>> out;
     const FieldDef* f = mappings_->Find(field);
     if (f == nullptr) return out;
-    std::string value, stored;
+    std::string value;
     for (const SegmentState& s : segments_) {
       Status st = store_->Get(Cf::kSegments, index::keys::DocValues(s.info->id, f->id), &value,
                               view_.get());
@@ -206,10 +196,7 @@ class SnapshotImpl final : public Snapshot {
       STELA_RETURN_IF_ERROR(codec::DocValuesColumn::Decode(value, &c));
       for (std::uint32_t d = 0; d < c.max_doc(); ++d) {
         if (c.count(d) == 0 || !s.IsLive(d)) continue;
-        STELA_RETURN_IF_ERROR(
-            store_->Get(Cf::kDocs, index::keys::Doc(s.info->id, d), &stored, view_.get()));
-        StoredDocument doc;
-        STELA_RETURN_IF_ERROR(index::DecodeStoredDocument(stored, &doc));
+        STELA_ASSIGN_OR_RETURN(StoredDocument doc, ReadDoc(s.info->id, d));
         std::vector<std::string>& rendered = out[doc.id];
         if (c.kind() == codec::DocValuesKind::kKeyword) {
           for (std::uint32_t o : c.ordinals(d)) rendered.push_back(c.terms()[o]);
@@ -246,6 +233,29 @@ class SnapshotImpl final : public Snapshot {
   }
 
  private:
+  // Calls `fn` with the postings of `term` in `field` of every segment that has the term.
+  Status ForEachPostings(
+      std::string_view field, std::string_view term,
+      const std::function<Status(const SegmentState&, codec::PostingsIterator&)>& fn) const {
+    const FieldDef* f = mappings_->Find(field);
+    if (f == nullptr) return Status::OK();
+    codec::PostingsIterator it;
+    std::string value;
+    for (const SegmentState& s : segments_) {
+      Status st = store_->Get(Cf::kTerms, index::keys::Term(s.info->id, f->id, term), &value,
+                              view_.get());
+      if (st.IsNotFound()) continue;
+      STELA_RETURN_IF_ERROR(st);
+      STELA_RETURN_IF_ERROR(it.Init(value));
+      STELA_RETURN_IF_ERROR(fn(s, it));
+    }
+    return Status::OK();
+  }
+
+  StatusOr<StoredDocument> ReadDoc(std::uint32_t segment, std::uint32_t docno) const {
+    return ReadStoredDocument(*store_, segment, docno, view_.get());
+  }
+
   const store::Store* store_;
   // Segments dropped by a merge after this snapshot stay readable through it.
   std::shared_ptr<const store::ReadView> view_;
@@ -299,8 +309,6 @@ class IndexImpl final : public Index {
   void ApplyIndexLocked(index::Operation op, const index::ParsedDocument& parsed,
                         const std::map<std::uint16_t, bool>& positional);
   Status LogOperation(const index::Operation& op);
-  StatusOr<StoredDocument> ReadStored(std::uint32_t segment, std::uint32_t docno,
-                                      const store::ReadView* view) const;
 
   Status Recover();
   Status ReplayOperation(const index::Operation& op);
@@ -608,15 +616,6 @@ StatusOr<WriteResult> IndexImpl::DeleteDocument(std::string_view id, const Write
   return result;
 }
 
-StatusOr<StoredDocument> IndexImpl::ReadStored(std::uint32_t segment, std::uint32_t docno,
-                                               const store::ReadView* view) const {
-  std::string value;
-  STELA_RETURN_IF_ERROR(store_->Get(Cf::kDocs, index::keys::Doc(segment, docno), &value, view));
-  StoredDocument d;
-  STELA_RETURN_IF_ERROR(index::DecodeStoredDocument(value, &d));
-  return d;
-}
-
 StatusOr<StoredDocument> IndexImpl::Get(std::string_view id) const {
   std::optional<VersionEntry> cur;
   std::shared_ptr<const store::ReadView> view;
@@ -631,7 +630,7 @@ StatusOr<StoredDocument> IndexImpl::Get(std::string_view id) const {
     // Read outside the lock, through a view taken under it: a merge may drop the segment.
     view = store_->NewReadView();
   }
-  return ReadStored(cur->segment, cur->docno, view.get());
+  return ReadStoredDocument(*store_, cur->segment, cur->docno, view.get());
 }
 
 Status IndexImpl::WriteSegment(const Buffer& b, index::SegmentInfo* info) {
