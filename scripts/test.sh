@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's second command (and all of .ci/run): install dependencies, build, run every test.
 #  1. the release build with all GoogleTest suites, through ctest;
-#  2. a clang build of the libFuzzer targets, each run briefly over its seed corpus.
+#  2. a ThreadSanitizer build of the concurrent suites (analyzers, engine index, check-index);
+#  3. a clang build of the libFuzzer targets, each run briefly over its seed corpus.
 # STELA_FUZZ_SECONDS (default 30) sets how long each fuzzer runs; 0 only replays the seeds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,22 @@ scripts/deps.sh
 echo "== build (release, tests) =="
 scripts/build.sh -DSTELA_WERROR=ON
 echo "== ctest =="
-ctest --test-dir build --output-on-failure --parallel "$(nproc)" --timeout 600
+ctest --test-dir build --output-on-failure --parallel "$(nproc)" --timeout 600 | tee build/ctest.log
+ctest_total=$(sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' build/ctest.log)
+
+echo "== ThreadSanitizer: concurrent suites =="
+if [ ! -f build-tsan/build.ninja ]; then
+  cmake --preset tsan
+fi
+TSAN_TESTS=(analyzers/chain/stela_analyzers_test engine/index/stela_engine_index_test
+            engine/check/stela_engine_check_test)
+cmake --build build-tsan --parallel "$(nproc)" --target \
+  "${TSAN_TESTS[@]##*/}"
+for t in "${TSAN_TESTS[@]}"; do
+  # Suppressions cover only races inside uninstrumented Debian libraries (see the file).
+  TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 exitcode=66" \
+    "build-tsan/$t" --gtest_brief=1
+done
 
 echo "== fuzzers (clang, ASan+UBSan) =="
 FUZZ_DIR=build-fuzz
@@ -32,4 +48,5 @@ for fuzzer in "$FUZZ_DIR"/tests/fuzz/*_fuzzer; do
   fi
   rm -rf "$work"
 done
-echo "all tests passed"
+echo "all suites passed (ctest, ThreadSanitizer, fuzzers)"
+echo "tests: ${ctest_total:-0} passed, 0 failed"
