@@ -533,27 +533,26 @@ StatusOr<WriteResult> IndexImpl::IndexDocument(std::string_view id, std::string_
   std::map<std::uint16_t, bool> positional;
   STELA_RETURN_IF_ERROR(ParseDocument(source, &parsed, &positional));
   index::Operation op;
+  op.type = index::OpType::kIndex;
+  op.id = std::string(id);
+  op.source = std::string(source);
   WriteResult result;
   bool refresh = false;
   {
     std::lock_guard lock(mu_);
     STELA_ASSIGN_OR_RETURN(std::optional<VersionEntry> cur, LookupLocked(id));
     STELA_RETURN_IF_ERROR(CheckConditions(id, cur, options));
-    auto tomb = versions_.find(std::string(id));
+    auto tomb = versions_.find(op.id);
     const std::uint64_t prev_version =
         cur ? cur->version : (tomb != versions_.end() ? tomb->second.version : 0);
-    op.type = index::OpType::kIndex;
     op.seq_no = max_seq_no_ + 1;
     op.primary_term = options_.primary_term;
     op.version = options.external_version.value_or(prev_version + 1);
-    op.id = std::string(id);
-    op.source = std::string(source);
     if (cur) MarkDeletedLocked(*cur);
     result = WriteResult{op.seq_no, op.primary_term, op.version, !cur.has_value(), true};
     ApplyIndexLocked(op, parsed, positional);
     refresh = buffer_->bytes > options_.max_buffer_bytes;
   }
-  op.source = std::string(source);
   STELA_RETURN_IF_ERROR(LogOperation(op));
   if (refresh) STELA_RETURN_IF_ERROR(Refresh());
   return result;

@@ -24,7 +24,7 @@ class TokenStream {
   // Appends the tokens of `text` to `*out` (which is not cleared). Positions start at 0 and offsets
   // are byte offsets into `text`. `language` is an ISO 639-1 code the caller knows the text is in
   // ("de"); only auto-detecting analyzers use it (instead of detection); others ignore it.
-  // Returns InvalidArgument for invalid UTF-8 (naming the byte offset) and for texts of 4 GiB or
+  // Returns InvalidArgument for invalid UTF-8 (naming the byte offset) and for texts of 2 GiB or
   // more; `*out` is then unchanged. Empty text yields no tokens. Cost: linear in the text length.
   virtual Status Analyze(std::string_view text, std::string_view language,
                          std::vector<Token>* out) = 0;
