@@ -251,7 +251,12 @@ StatusOr<CheckReport> CheckIndex(const std::string& path) {
   }
 
   // Stored documents of live docs, and the id map pointing at exactly those.
-  std::map<std::pair<std::uint32_t, std::uint32_t>, StoredDocument> live_docs;
+  // Only what the id map is checked against: holding whole sources would cost the corpus size.
+  struct DocKey {
+    std::string id;
+    std::uint64_t seq_no, version;
+  };
+  std::map<std::pair<std::uint32_t, std::uint32_t>, DocKey> live_docs;
   auto dit = st->NewIterator(Cf::kDocs);
   for (dit->Seek(""); dit->Valid(); dit->Next()) {
     if (dit->key().size() != 8) {
@@ -271,7 +276,7 @@ StatusOr<CheckReport> CheckIndex(const std::string& path) {
       problem("stored document: " + s.ToString());
       continue;
     }
-    live_docs[{seg, docno}] = std::move(d);
+    live_docs[{seg, docno}] = DocKey{std::move(d.id), d.seq_no, d.version};
   }
   if (live_docs.size() != report.live_docs) {
     problem("live docs without a stored document: " +
