@@ -309,6 +309,9 @@ class IndexImpl final : public Index {
   void ApplyIndexLocked(index::Operation op, const index::ParsedDocument& parsed,
                         const std::map<std::uint16_t, bool>& positional);
   Status LogOperation(const index::Operation& op);
+  // Indexing throttle: when merges fall behind (three times the segment budget), writers wait
+  // for them, as Elasticsearch throttles indexing, instead of piling up segments.
+  void WaitForMergesLocked(std::unique_lock<std::mutex>& lock);
 
   Status Recover();
   Status ReplayOperation(const index::Operation& op);
@@ -353,6 +356,7 @@ class IndexImpl final : public Index {
   std::mutex merge_mu_;
   std::thread merge_thread_;
   std::condition_variable merge_cv_;  // signalled (under mu_) when segments change or on stop
+  std::condition_variable merged_cv_;  // signalled (under mu_) after each merge commit
   bool merge_stop_ = false;           // GUARDED_BY(mu_)
   std::uint64_t merges_ = 0, merged_docs_ = 0;  // GUARDED_BY(mu_)
   std::vector<std::uint32_t> dropped_;           // merged away, space not reclaimed; GUARDED_BY(mu_)
@@ -372,6 +376,7 @@ IndexImpl::~IndexImpl() {
     merge_stop_ = true;
   }
   merge_cv_.notify_all();
+  merged_cv_.notify_all();
   refreshed_cv_.notify_all();
   if (merge_thread_.joinable()) merge_thread_.join();
   if (refresh_thread_.joinable()) refresh_thread_.join();
@@ -526,6 +531,15 @@ Status ValidateId(std::string_view id) {
   return Status::OK();
 }
 
+void IndexImpl::WaitForMergesLocked(std::unique_lock<std::mutex>& lock) {
+  if (!options_.background_merges) return;
+  const std::size_t limit = std::size_t{options_.max_segments} * 3;
+  while (segments_.size() > limit && !merge_stop_) {
+    merge_cv_.notify_all();
+    merged_cv_.wait_for(lock, std::chrono::milliseconds(100));
+  }
+}
+
 StatusOr<WriteResult> IndexImpl::IndexDocument(std::string_view id, std::string_view source,
                                                const WriteOptions& options) {
   STELA_RETURN_IF_ERROR(ValidateId(id));
@@ -539,7 +553,8 @@ StatusOr<WriteResult> IndexImpl::IndexDocument(std::string_view id, std::string_
   WriteResult result;
   bool refresh = false;
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
+    WaitForMergesLocked(lock);
     STELA_ASSIGN_OR_RETURN(std::optional<VersionEntry> cur, LookupLocked(id));
     STELA_RETURN_IF_ERROR(CheckConditions(id, cur, options));
     auto tomb = versions_.find(op.id);
@@ -1134,6 +1149,7 @@ Status IndexImpl::MergeOnce(std::uint32_t max_segments, bool force, bool* merged
   ++merges_;
   merged_docs_ += out.live_docs;
   PublishSnapshotLocked();
+  merged_cv_.notify_all();
   *merged = true;
   for (const SegmentState& s : sources) dropped_.push_back(s.info->id);
   return Status::OK();

@@ -350,6 +350,19 @@ TEST_F(IndexTest, PeriodicRefreshAndWaitFor) {
   EXPECT_EQ(Match("tag", "now"), Ids{"q"});
 }
 
+TEST_F(MergeTest, WritersWaitWhenMergesFallBehind) {
+  IndexOptions o = Quiet();
+  o.max_segments = 2;  // writers wait while there are more than 6 segments
+  o.merge_factor = 2;
+  Open(o);
+  for (int i = 0; i < 40; ++i) {
+    Put("w" + std::to_string(i), R"({"tag": "y"})");
+    ASSERT_TRUE(index_->Refresh().ok());
+    ASSERT_LE(index_->Stats().segments, 7u) << "after write " << i;
+  }
+  EXPECT_EQ(Match("tag", "y").size(), 40u);
+}
+
 TEST_F(MergeTest, BackgroundMergesKeepTheSegmentCountBounded) {
   IndexOptions o = Quiet();
   o.max_segments = 3;
