@@ -40,6 +40,7 @@ struct IndexOptions {
   // Tiered merging in a background thread: when there are more than `max_segments` segments,
   // the `merge_factor` smallest are merged into one; a segment with more than
   // `max_deleted_percent` deleted docs is rewritten to purge them.
+  // Writes wait while there are more than 3 * max_segments segments (merges falling behind).
   bool background_merges = true;
   std::uint32_t max_segments = 10;
   std::uint32_t merge_factor = 10;
