@@ -119,12 +119,8 @@ StatusOr<CheckReport> CheckIndex(const std::string& path) {
         problem("segment " + std::to_string(id) + ": norms: " + s.ToString());
         continue;
       }
-      FieldStats from_norms;
-      sc.norms[field] = lengths;
-      for (std::uint32_t l : lengths) {
-        from_norms.doc_count += l > 0;
-        from_norms.sum_length += l;
-      }
+      const FieldStats from_norms = index::StatsFromNorms(lengths);
+      sc.norms[field] = std::move(lengths);
       if (from_norms.doc_count != stats.doc_count || from_norms.sum_length != stats.sum_length) {
         problem("segment " + std::to_string(id) + " field " + std::to_string(field) +
                 ": statistics disagree with norms");

@@ -316,6 +316,10 @@ class IndexImpl final : public Index {
   Status Recover();
   Status ReplayOperation(const index::Operation& op);
   Status WriteSegment(const Buffer& buffer, index::SegmentInfo* info);
+  // Finishes a segment's three SST files and ingests them in one atomic step.
+  Status IngestSegment(std::unique_ptr<store::SstBuilder> terms,
+                       std::unique_ptr<store::SstBuilder> docs,
+                       std::unique_ptr<store::SstBuilder> segs);
   void PublishSnapshotLocked();
   void SyncLoop();
 
@@ -686,13 +690,7 @@ Status IndexImpl::WriteSegment(const Buffer& b, index::SegmentInfo* info) {
                                     index::EncodeStoredDocument(b.docs[docno].doc)));
   }
   // Field statistics count every doc of the segment, live or not, as Lucene's do.
-  for (const auto& [field, lengths] : b.lengths) {
-    FieldStats& st = info->fields[field];
-    for (std::uint32_t l : lengths) {
-      st.doc_count += l > 0;
-      st.sum_length += l;
-    }
-  }
+  for (const auto& [field, lengths] : b.lengths) info->fields[field] = index::StatsFromNorms(lengths);
   STELA_RETURN_IF_ERROR(segs->Add(index::keys::Segment(b.segment, index::keys::kSegmentInfo),
                                   index::EncodeSegmentInfo(*info)));
   for (const auto& [field, lengths] : b.lengths) {
@@ -710,6 +708,12 @@ Status IndexImpl::WriteSegment(const Buffer& b, index::SegmentInfo* info) {
     STELA_RETURN_IF_ERROR(dv.Finish(info->max_doc, &value));
     STELA_RETURN_IF_ERROR(segs->Add(index::keys::DocValues(b.segment, field), value));
   }
+  return IngestSegment(std::move(terms), std::move(docs), std::move(segs));
+}
+
+Status IndexImpl::IngestSegment(std::unique_ptr<store::SstBuilder> terms,
+                                std::unique_ptr<store::SstBuilder> docs,
+                                std::unique_ptr<store::SstBuilder> segs) {
   std::vector<std::unique_ptr<store::SstBuilder>> builders;
   builders.push_back(std::move(terms));
   builders.push_back(std::move(docs));
@@ -1004,13 +1008,7 @@ Status IndexImpl::WriteMerged(const std::vector<SegmentState>& sources, std::uin
   }
   if (out->moved.size() != next) return Status::Corruption("live docs without stored documents");
 
-  for (const auto& [field, lengths] : norms) {
-    FieldStats& st = out->info.fields[field];
-    for (std::uint32_t l : lengths) {
-      st.doc_count += l > 0;
-      st.sum_length += l;
-    }
-  }
+  for (const auto& [field, lengths] : norms) out->info.fields[field] = index::StatsFromNorms(lengths);
   STELA_RETURN_IF_ERROR(segs->Add(index::keys::Segment(id, index::keys::kSegmentInfo),
                                   index::EncodeSegmentInfo(out->info)));
   for (const auto& [field, lengths] : norms) {
@@ -1051,12 +1049,7 @@ Status IndexImpl::WriteMerged(const std::vector<SegmentState>& sources, std::uin
     STELA_RETURN_IF_ERROR(dv.Finish(next, &value));
     STELA_RETURN_IF_ERROR(segs->Add(index::keys::DocValues(id, field), value));
   }
-  std::vector<std::unique_ptr<store::SstBuilder>> builders;
-  builders.push_back(std::move(terms));
-  builders.push_back(std::move(docs));
-  builders.push_back(std::move(segs));
-  for (auto& b : builders) STELA_RETURN_IF_ERROR(b->Finish());
-  return store_->Ingest(builders);
+  return IngestSegment(std::move(terms), std::move(docs), std::move(segs));
 }
 
 Status IndexImpl::MergeOnce(std::uint32_t max_segments, bool force, bool* merged) {

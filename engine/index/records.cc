@@ -156,6 +156,15 @@ Status DecodeIdLocation(std::string_view in, IdLocation* l) {
   return ExpectEnd(d, "id location");
 }
 
+FieldStats StatsFromNorms(const std::vector<std::uint32_t>& lengths) {
+  FieldStats st;
+  for (std::uint32_t l : lengths) {
+    st.doc_count += l > 0;
+    st.sum_length += l;
+  }
+  return st;
+}
+
 std::string EncodeNorms(const std::vector<std::uint32_t>& lengths) {
   std::string out(1, static_cast<char>(kRecordVersion));
   for (std::uint32_t l : lengths) PutVarint32(&out, l);

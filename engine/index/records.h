@@ -58,6 +58,9 @@ struct IdLocation {
 std::string EncodeIdLocation(const IdLocation& l);
 Status DecodeIdLocation(std::string_view in, IdLocation* l);
 
+// The statistics of a field from its norms: docs with a non-zero length, and their sum.
+FieldStats StatsFromNorms(const std::vector<std::uint32_t>& lengths);
+
 // Field lengths of one field in one segment (norms), one varint per docno.
 std::string EncodeNorms(const std::vector<std::uint32_t>& lengths);
 Status DecodeNorms(std::string_view in, std::uint32_t max_doc, std::vector<std::uint32_t>* lengths);
