@@ -53,7 +53,7 @@ TEST_F(CheckIndexTest, FindsCorruptPostingsAndBrokenIdMaps) {
   {
     auto st = store::Store::Open(dir_.Sub("shard"), store::StoreOptions{});
     ASSERT_TRUE(st.ok());
-    store::WriteBatch batch;
+    store::WriteBatch batch(**st);
     // A term of segment 1 whose postings are garbage, and an id pointing nowhere.
     batch.Put(store::Cf::kTerms, index::keys::Term(1, 0, "zzzz"), "\x01\x00\x05garbage");
     batch.Put(store::Cf::kIds, "ghost", std::string("\x01\x00\x00\x00\x01\x00\x00\x7f\x00\x01\x01\x01", 12));

@@ -520,7 +520,7 @@ void IndexImpl::ApplyIndexLocked(index::Operation op, const index::ParsedDocumen
 }
 
 Status IndexImpl::LogOperation(const index::Operation& op) {
-  store::WriteBatch batch;
+  store::WriteBatch batch(*store_);
   batch.Put(Cf::kOps, index::keys::Op(op.seq_no), index::EncodeOperation(op));
   return store_->Write(batch, options_.durability == Durability::kRequest);
 }
@@ -743,7 +743,7 @@ Status IndexImpl::Refresh() {
     }
   }
   std::lock_guard lock(mu_);
-  store::WriteBatch batch;
+  store::WriteBatch batch(*store_);
   std::map<std::uint32_t, SegmentState*> by_id;
   for (SegmentState& s : segments_) by_id[s.info->id] = &s;
   SegmentState fresh;
@@ -1093,7 +1093,7 @@ Status IndexImpl::MergeOnce(std::uint32_t max_segments, bool force, bool* merged
       pending_deletes_.erase(pending);
     }
   }
-  store::WriteBatch batch;
+  store::WriteBatch batch(*store_);
   std::string value;
   for (const MergeOutput::Moved& m : out.moved) {
     if (live->contains(m.new_docno)) {
@@ -1243,7 +1243,7 @@ Status IndexImpl::Recover() {
   if (s.IsNotFound()) {
     STELA_ASSIGN_OR_RETURN(auto parsed, Mappings::Parse(options_.mappings_json, options_.max_fields));
     mappings_ = std::move(parsed);
-    store::WriteBatch batch;
+    store::WriteBatch batch(*store_);
     batch.Put(Cf::kMeta, index::keys::kMappingsKey, mappings_->ToJson());
     batch.Put(Cf::kMeta, index::keys::kCommitKey, index::EncodeCommit(commit));
     STELA_RETURN_IF_ERROR(store_->Write(batch, true));
@@ -1255,7 +1255,7 @@ Status IndexImpl::Recover() {
     mappings_ = std::move(parsed);
   }
   // Segments a crash left between ingestion and commit are dropped.
-  store::WriteBatch cleanup;
+  store::WriteBatch cleanup(*store_);
   for (Cf cf : {Cf::kTerms, Cf::kDocs, Cf::kSegments}) {
     auto it = store_->NewIterator(cf);
     for (it->Seek(""); it->Valid();) {

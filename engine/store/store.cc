@@ -58,30 +58,27 @@ class RocksIterator final : public Iterator {
 
 struct WriteBatch::Rep {
   rocksdb::WriteBatch batch;
-  std::vector<rocksdb::ColumnFamilyHandle*>* handles = nullptr;
-  // Column families are resolved at Write time; store (cf, op) until then.
-  struct Op {
-    int kind;  // 0 put, 1 delete, 2 delete range
-    Cf cf;
-    std::string a, b;
-  };
-  std::vector<Op> ops;
+  const std::vector<rocksdb::ColumnFamilyHandle*>* handles;
+  rocksdb::Status status;  // the first error of a Put/Delete, reported by Store::Write
+  rocksdb::ColumnFamilyHandle* H(Cf cf) const { return (*handles)[static_cast<int>(cf)]; }
+  void Keep(const rocksdb::Status& s) {
+    if (status.ok() && !s.ok()) status = s;
+  }
 };
 
-WriteBatch::WriteBatch() : rep_(std::make_unique<Rep>()) {}
 WriteBatch::~WriteBatch() = default;
 WriteBatch::WriteBatch(WriteBatch&&) noexcept = default;
 WriteBatch& WriteBatch::operator=(WriteBatch&&) noexcept = default;
 void WriteBatch::Put(Cf cf, std::string_view key, std::string_view value) {
-  rep_->ops.push_back({0, cf, std::string(key), std::string(value)});
+  rep_->Keep(rep_->batch.Put(rep_->H(cf), S(key), S(value)));
 }
 void WriteBatch::Delete(Cf cf, std::string_view key) {
-  rep_->ops.push_back({1, cf, std::string(key), {}});
+  rep_->Keep(rep_->batch.Delete(rep_->H(cf), S(key)));
 }
 void WriteBatch::DeleteRange(Cf cf, std::string_view begin, std::string_view end) {
-  rep_->ops.push_back({2, cf, std::string(begin), std::string(end)});
+  rep_->Keep(rep_->batch.DeleteRange(rep_->H(cf), S(begin), S(end)));
 }
-std::size_t WriteBatch::count() const { return rep_->ops.size(); }
+std::size_t WriteBatch::count() const { return rep_->batch.Count(); }
 
 struct SstBuilder::Rep {
   std::unique_ptr<rocksdb::SstFileWriter> writer;
@@ -125,6 +122,10 @@ struct Store::Rep {
   }
 };
 
+WriteBatch::WriteBatch(const Store& store) : rep_(std::make_unique<Rep>()) {
+  rep_->handles = &store.rep_->handles;
+}
+
 Store::Store(std::string path, std::unique_ptr<Rep> rep)
     : path_(std::move(path)), rep_(std::move(rep)) {}
 Store::~Store() = default;
@@ -162,19 +163,13 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, const Stor
 }
 
 Status Store::Write(WriteBatch& batch, bool sync) {
-  rocksdb::WriteBatch wb;
-  for (const auto& op : batch.rep_->ops) {
-    rocksdb::Status s;
-    switch (op.kind) {
-      case 0: s = wb.Put(rep_->H(op.cf), op.a, op.b); break;
-      case 1: s = wb.Delete(rep_->H(op.cf), op.a); break;
-      default: s = wb.DeleteRange(rep_->H(op.cf), op.a, op.b); break;
-    }
-    if (!s.ok()) return FromRocks(s);
+  if (batch.rep_->handles != &rep_->handles) {
+    return Status::InvalidArgument("write batch made for another store");
   }
+  STELA_RETURN_IF_ERROR(FromRocks(batch.rep_->status));
   rocksdb::WriteOptions wo;
   wo.sync = sync;
-  return FromRocks(rep_->db->Write(wo, &wb));
+  return FromRocks(rep_->db->Write(wo, &batch.rep_->batch));
 }
 
 Status Store::SyncWal() { return FromRocks(rep_->db->SyncWAL()); }

@@ -30,10 +30,13 @@ struct StoreOptions {
   std::size_t block_cache_bytes = 64 << 20;
 };
 
-// A batch of writes applied atomically. Not thread-safe.
+class Store;
+
+// A batch of writes applied atomically by the Store it was made for (which must outlive it).
+// Writes go straight into RocksDB's batch: no intermediate copies. Not thread-safe.
 class WriteBatch {
  public:
-  WriteBatch();
+  explicit WriteBatch(const Store& store);
   ~WriteBatch();
   WriteBatch(WriteBatch&&) noexcept;
   WriteBatch& operator=(WriteBatch&&) noexcept;
@@ -132,6 +135,7 @@ class Store {
   const std::string& path() const { return path_; }
 
  private:
+  friend class WriteBatch;
   struct Rep;
   Store(std::string path, std::unique_ptr<Rep> rep);
   std::string path_;
