@@ -14,8 +14,9 @@ struct Detection {
   int percent = 0;        // share of the text's letters in that language
 };
 
-// Detects the main language of UTF-8 `text`. Stateless, thread-safe, linear in the text (only
-// the first 4 KiB are looked at). Returns InvalidArgument for invalid UTF-8.
+// Detects the main language of UTF-8 `text`. Stateless and thread-safe. Looks at the first KiB,
+// and up to the first 4 KiB when that verdict is unreliable; the rest is never read. Returns
+// InvalidArgument for invalid UTF-8 in the part it reads.
 StatusOr<Detection> DetectLanguage(std::string_view text);
 
 // Maps the many spellings of a language to the code Stela uses: lower case, region dropped, and
