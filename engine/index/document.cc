@@ -258,6 +258,7 @@ struct Walker {
     }
     out->terms.push_back({f.id, 0, std::move(term)});
     ++out->lengths[f.id];
+    out->positional[f.id] = false;
     return Status::OK();
   }
 
@@ -312,6 +313,7 @@ Status DocumentParser::Parse(std::string_view source, const FieldResolver& resol
   out->terms.clear();
   out->doc_values.clear();
   out->lengths.clear();
+  out->positional.clear();
   simdjson::dom::element root;
   if (auto err = parser_->parse(source.data(), source.size(), true).get(root)) {
     return ParseError(std::string("failed to parse the document: ") + simdjson::error_message(err));
@@ -337,6 +339,7 @@ Status DocumentParser::Parse(std::string_view source, const FieldResolver& resol
     }
     base = last + kPositionIncrementGap;
     doc->lengths[f.id] += static_cast<std::uint32_t>(tokens_.size());
+    doc->positional[f.id] = true;
     return Status::OK();
   };
   return w.Value("", root, 0);

@@ -40,6 +40,7 @@ struct ParsedDocument {
   std::vector<IndexedTerm> terms;
   std::vector<DocValue> doc_values;
   std::map<std::uint16_t, std::uint32_t> lengths;  // field -> tokens (text) or values
+  std::map<std::uint16_t, bool> positional;        // field -> has positions (text fields)
 };
 
 // The JSON value kinds dynamic mapping decides on.

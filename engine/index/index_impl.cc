@@ -67,8 +67,7 @@ struct Buffer {
   std::size_t bytes = 0;
   std::size_t ops = 0;
 
-  std::uint32_t Add(StoredDocument doc, const index::ParsedDocument& parsed,
-                    const std::map<std::uint16_t, bool>& positional_fields) {
+  std::uint32_t Add(StoredDocument doc, const index::ParsedDocument& parsed) {
     const auto docno = static_cast<std::uint32_t>(docs.size());
     bytes += doc.source.size() + doc.id.size() + 64;
     docs.push_back({std::move(doc), true});
@@ -80,7 +79,7 @@ struct Buffer {
         tb.freqs.push_back(0);
       }
       ++tb.freqs.back();
-      if (positional_fields.at(t.field)) tb.positions.push_back(t.position);
+      if (parsed.positional.at(t.field)) tb.positions.push_back(t.position);
       bytes += 8;
     }
     for (const index::DocValue& dv : parsed.doc_values) {
@@ -91,7 +90,7 @@ struct Buffer {
       std::vector<std::uint32_t>& v = lengths[field];
       v.resize(docno + 1, 0);
       v[docno] = len;
-      positional[field] = positional_fields.at(field);
+      positional[field] = parsed.positional.at(field);
     }
     return docno;
   }
@@ -296,8 +295,7 @@ class IndexImpl final : public Index {
   // A pooled parser with its analysis streams (one per concurrent writer).
   std::unique_ptr<DocumentParser> AcquireParser();
   void ReleaseParser(std::unique_ptr<DocumentParser> p);
-  Status ParseDocument(std::string_view source, index::ParsedDocument* out,
-                       std::map<std::uint16_t, bool>* positional);
+  Status ParseDocument(std::string_view source, index::ParsedDocument* out);
 
   // The newest copy of `id` (not deleted): from the version map, else the ids family.
   // REQUIRES(mu_).
@@ -306,8 +304,7 @@ class IndexImpl final : public Index {
                          const WriteOptions& options) const;
   void MarkDeletedLocked(const VersionEntry& e);
   // Applies an operation to the buffer and version map. REQUIRES(mu_).
-  void ApplyIndexLocked(index::Operation op, const index::ParsedDocument& parsed,
-                        const std::map<std::uint16_t, bool>& positional);
+  void ApplyIndexLocked(index::Operation op, const index::ParsedDocument& parsed);
   Status LogOperation(const index::Operation& op);
   // Indexing throttle: when merges fall behind (three times the segment budget), writers wait
   // for them, as Elasticsearch throttles indexing, instead of piling up segments.
@@ -421,8 +418,7 @@ void IndexImpl::ReleaseParser(std::unique_ptr<DocumentParser> p) {
   parsers_.push_back(std::move(p));
 }
 
-Status IndexImpl::ParseDocument(std::string_view source, index::ParsedDocument* out,
-                                std::map<std::uint16_t, bool>* positional) {
+Status IndexImpl::ParseDocument(std::string_view source, index::ParsedDocument* out) {
   index::FieldResolver resolve = [this](std::string_view path,
                                         index::JsonKind kind) -> const FieldDef* {
     std::lock_guard lock(mappings_mu_);
@@ -447,13 +443,7 @@ Status IndexImpl::ParseDocument(std::string_view source, index::ParsedDocument* 
   std::unique_ptr<DocumentParser> parser = AcquireParser();
   Status s = parser->Parse(source, resolve, multi, out);
   ReleaseParser(std::move(parser));
-  STELA_RETURN_IF_ERROR(s);
-  std::lock_guard lock(mappings_mu_);
-  for (const auto& [field, len] : out->lengths) {
-    const FieldDef* f = mappings_->ById(field);
-    (*positional)[field] = f != nullptr && f->type == FieldType::kText;
-  }
-  return Status::OK();
+  return s;
 }
 
 StatusOr<std::optional<VersionEntry>> IndexImpl::LookupLocked(std::string_view id) const {
@@ -509,10 +499,9 @@ void IndexImpl::MarkDeletedLocked(const VersionEntry& e) {
   }
 }
 
-void IndexImpl::ApplyIndexLocked(index::Operation op, const index::ParsedDocument& parsed,
-                                 const std::map<std::uint16_t, bool>& positional) {
+void IndexImpl::ApplyIndexLocked(index::Operation op, const index::ParsedDocument& parsed) {
   StoredDocument doc{op.id, std::move(op.source), op.version, op.seq_no, op.primary_term};
-  const std::uint32_t docno = buffer_->Add(std::move(doc), parsed, positional);
+  const std::uint32_t docno = buffer_->Add(std::move(doc), parsed);
   ++buffer_->ops;
   versions_[op.id] =
       VersionEntry{buffer_->segment, docno, op.seq_no, op.version, op.primary_term, false};
@@ -548,8 +537,7 @@ StatusOr<WriteResult> IndexImpl::IndexDocument(std::string_view id, std::string_
                                                const WriteOptions& options) {
   STELA_RETURN_IF_ERROR(ValidateId(id));
   index::ParsedDocument parsed;
-  std::map<std::uint16_t, bool> positional;
-  STELA_RETURN_IF_ERROR(ParseDocument(source, &parsed, &positional));
+  STELA_RETURN_IF_ERROR(ParseDocument(source, &parsed));
   index::Operation op;
   op.type = index::OpType::kIndex;
   op.id = std::string(id);
@@ -569,7 +557,7 @@ StatusOr<WriteResult> IndexImpl::IndexDocument(std::string_view id, std::string_
     op.version = options.external_version.value_or(prev_version + 1);
     if (cur) MarkDeletedLocked(*cur);
     result = WriteResult{op.seq_no, op.primary_term, op.version, !cur.has_value(), true};
-    ApplyIndexLocked(op, parsed, positional);
+    ApplyIndexLocked(op, parsed);
     refresh = buffer_->bytes > options_.max_buffer_bytes;
   }
   STELA_RETURN_IF_ERROR(LogOperation(op));
@@ -1227,12 +1215,11 @@ Status IndexImpl::ReplayOperation(const index::Operation& op) {
     return Status::OK();
   }
   index::ParsedDocument parsed;
-  std::map<std::uint16_t, bool> positional;
-  STELA_RETURN_IF_ERROR(ParseDocument(op.source, &parsed, &positional));
+  STELA_RETURN_IF_ERROR(ParseDocument(op.source, &parsed));
   std::lock_guard lock(mu_);
   STELA_ASSIGN_OR_RETURN(std::optional<VersionEntry> cur, LookupLocked(op.id));
   if (cur) MarkDeletedLocked(*cur);
-  ApplyIndexLocked(op, parsed, positional);
+  ApplyIndexLocked(op, parsed);
   return Status::OK();
 }
 
