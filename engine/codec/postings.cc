@@ -224,8 +224,10 @@ bool PostingsIterator::Advance(std::uint32_t target) {
   if (doc_ >= target) return true;
   if (blocks_[block_].last_doc < target) {
     // Skip whole blocks through the headers.
-    std::size_t b = block_ + 1;
-    while (b < blocks_.size() && blocks_[b].last_doc < target) ++b;
+    const auto found = std::partition_point(
+        blocks_.begin() + static_cast<std::ptrdiff_t>(block_ + 1), blocks_.end(),
+        [target](const BlockInfo& info) { return info.last_doc < target; });
+    const std::size_t b = static_cast<std::size_t>(found - blocks_.begin());
     if (b == blocks_.size()) {
       doc_ = kNoMoreDocs;
       return false;

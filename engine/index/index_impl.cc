@@ -20,11 +20,13 @@
 #include <unistd.h>
 
 #include "engine/codec/doc_values.h"
+#include "engine/codec/norms.h"
 #include "engine/codec/postings.h"
 #include "engine/index/document.h"
 #include "engine/index/keys.h"
 #include "engine/index/mapping.h"
 #include "engine/index/records.h"
+#include "engine/index/snapshot_reader.h"
 #include "engine/store/store.h"
 #include "stela/engine/index.h"
 
@@ -106,10 +108,19 @@ struct VersionEntry {
   bool deleted;
 };
 
+// Decoded per-segment data for searches, loaded on first use. Segments are immutable, so every
+// snapshot holding the segment shares one cache.
+struct SegmentCache {
+  std::mutex mu;
+  std::map<std::uint16_t, std::shared_ptr<const std::vector<std::uint8_t>>> norms;  // GUARDED_BY(mu)
+  std::map<std::uint16_t, std::shared_ptr<const codec::DocValuesColumn>> doc_values;  // GUARDED_BY(mu)
+};
+
 struct SegmentState {
   std::shared_ptr<const index::SegmentInfo> info;
   std::shared_ptr<const Roaring> live;  // null: every doc is live
   std::uint64_t live_count = 0;
+  std::shared_ptr<SegmentCache> cache = std::make_shared<SegmentCache>();
 
   bool IsLive(std::uint32_t docno) const { return live == nullptr || live->contains(docno); }
 };
@@ -123,16 +134,162 @@ StatusOr<StoredDocument> ReadStoredDocument(const store::Store& store, std::uint
   return d;
 }
 
-class SnapshotImpl final : public Snapshot {
+// Token streams for query analysis, shared by all snapshots of an index. Thread-safe.
+class StreamPool {
+ public:
+  StatusOr<std::unique_ptr<analyzers::TokenStream>> Acquire(const analyzers::Analyzer* a) {
+    {
+      std::lock_guard lock(mu_);
+      auto it = free_.find(a);
+      if (it != free_.end()) {
+        auto stream = std::move(it->second);
+        free_.erase(it);
+        return stream;
+      }
+    }
+    return a->NewStream();
+  }
+  void Release(const analyzers::Analyzer* a, std::unique_ptr<analyzers::TokenStream> stream) {
+    std::lock_guard lock(mu_);
+    if (free_.count(a) < kMaxPerAnalyzer) free_.emplace(a, std::move(stream));
+  }
+
+ private:
+  static constexpr std::size_t kMaxPerAnalyzer = 16;
+  std::mutex mu_;
+  std::multimap<const analyzers::Analyzer*, std::unique_ptr<analyzers::TokenStream>> free_;
+};
+
+class SegmentReaderImpl final : public internal::SegmentReader {
+ public:
+  SegmentReaderImpl(const store::Store* store, const store::ReadView* view, SegmentState state)
+      : store_(store), view_(view), s_(std::move(state)) {}
+
+  std::uint32_t id() const override { return s_.info->id; }
+  std::uint32_t max_doc() const override { return s_.info->max_doc; }
+  bool IsLive(std::uint32_t docno) const override { return s_.IsLive(docno); }
+  bool has_deletions() const override { return s_.live != nullptr; }
+
+  Status Postings(std::uint16_t field, std::string_view term, std::string* out,
+                  bool* found) const override {
+    Status st = store_->Get(Cf::kTerms, index::keys::Term(s_.info->id, field, term), out, view_);
+    *found = st.ok();
+    return st.IsNotFound() ? Status::OK() : st;
+  }
+
+  Status ScanTerms(std::uint16_t field, std::string_view start,
+                   const std::function<bool(std::string_view, std::string_view)>& fn)
+      const override {
+    const std::string prefix = index::keys::Term(s_.info->id, field, "");
+    auto it = store_->NewIterator(Cf::kTerms, view_);
+    for (it->Seek(index::keys::Term(s_.info->id, field, start)); it->Valid(); it->Next()) {
+      const std::string_view k = it->key();
+      if (k.substr(0, prefix.size()) != prefix) break;
+      if (!fn(k.substr(prefix.size()), it->value())) break;
+    }
+    return it->status();
+  }
+
+  StatusOr<std::shared_ptr<const std::vector<std::uint8_t>>> Norms(
+      std::uint16_t field) const override {
+    std::lock_guard lock(s_.cache->mu);
+    auto it = s_.cache->norms.find(field);
+    if (it != s_.cache->norms.end()) return it->second;
+    std::string value;
+    Status st = store_->Get(Cf::kSegments, index::keys::Norms(s_.info->id, field), &value, view_);
+    std::shared_ptr<const std::vector<std::uint8_t>> norms;
+    if (!st.IsNotFound()) {
+      STELA_RETURN_IF_ERROR(st);
+      std::vector<std::uint32_t> lengths;
+      STELA_RETURN_IF_ERROR(index::DecodeNorms(value, s_.info->max_doc, &lengths));
+      auto bytes = std::make_shared<std::vector<std::uint8_t>>(lengths.size());
+      for (std::size_t i = 0; i < lengths.size(); ++i) (*bytes)[i] = codec::EncodeNorm(lengths[i]);
+      norms = std::move(bytes);
+    }
+    s_.cache->norms[field] = norms;
+    return norms;
+  }
+
+  StatusOr<std::shared_ptr<const codec::DocValuesColumn>> DocValues(
+      std::uint16_t field) const override {
+    std::lock_guard lock(s_.cache->mu);
+    auto it = s_.cache->doc_values.find(field);
+    if (it != s_.cache->doc_values.end()) return it->second;
+    std::string value;
+    Status st =
+        store_->Get(Cf::kSegments, index::keys::DocValues(s_.info->id, field), &value, view_);
+    std::shared_ptr<const codec::DocValuesColumn> column;
+    if (!st.IsNotFound()) {
+      STELA_RETURN_IF_ERROR(st);
+      auto c = std::make_shared<codec::DocValuesColumn>();
+      STELA_RETURN_IF_ERROR(codec::DocValuesColumn::Decode(value, c.get()));
+      if (c->max_doc() != s_.info->max_doc) {
+        return Status::Corruption("doc values column length differs from the segment's docs");
+      }
+      column = std::move(c);
+    }
+    s_.cache->doc_values[field] = column;
+    return column;
+  }
+
+  StatusOr<StoredDocument> Document(std::uint32_t docno) const override {
+    return ReadStoredDocument(*store_, s_.info->id, docno, view_);
+  }
+
+ private:
+  const store::Store* store_;
+  const store::ReadView* view_;
+  SegmentState s_;
+};
+
+class SnapshotImpl final : public Snapshot, public internal::SnapshotReader {
  public:
   SnapshotImpl(const store::Store* store, std::shared_ptr<const store::ReadView> view,
                std::shared_ptr<const Mappings> mappings, std::vector<SegmentState> segments,
-               std::uint64_t max_seq_no)
+               std::uint64_t max_seq_no, const analyzers::Registry* registry,
+               std::shared_ptr<StreamPool> streams)
       : store_(store),
         view_(std::move(view)),
         mappings_(std::move(mappings)),
         segments_(std::move(segments)),
-        max_seq_no_(max_seq_no) {}
+        max_seq_no_(max_seq_no),
+        registry_(registry),
+        streams_(std::move(streams)) {
+    for (std::size_t i = 0; i < segments_.size(); ++i) {
+      readers_.push_back(std::make_unique<SegmentReaderImpl>(store_, view_.get(), segments_[i]));
+      reader_ptrs_.push_back(readers_.back().get());
+      by_id_[segments_[i].info->id] = i;
+    }
+  }
+
+  const internal::SnapshotReader& reader() const override { return *this; }
+  const std::vector<const internal::SegmentReader*>& segments() const override {
+    return reader_ptrs_;
+  }
+  const index::Mappings& mappings() const override { return *mappings_; }
+  const analyzers::Registry& registry() const override { return *registry_; }
+  StatusOr<std::unique_ptr<analyzers::TokenStream>> AcquireStream(
+      const analyzers::Analyzer* analyzer) const override {
+    return streams_->Acquire(analyzer);
+  }
+  void ReleaseStream(const analyzers::Analyzer* analyzer,
+                     std::unique_ptr<analyzers::TokenStream> stream) const override {
+    streams_->Release(analyzer, std::move(stream));
+  }
+
+  StatusOr<std::optional<std::pair<std::size_t, std::uint32_t>>> Locate(
+      std::string_view id) const override {
+    using Result = std::optional<std::pair<std::size_t, std::uint32_t>>;
+    std::string value;
+    Status st = store_->Get(Cf::kIds, id, &value, view_.get());
+    if (st.IsNotFound()) return Result();
+    STELA_RETURN_IF_ERROR(st);
+    index::IdLocation loc;
+    STELA_RETURN_IF_ERROR(index::DecodeIdLocation(value, &loc));
+    auto it = by_id_.find(loc.segment);
+    if (it == by_id_.end() || !segments_[it->second].IsLive(loc.docno)) return Result();
+    return Result(std::make_pair(it->second, loc.docno));
+  }
 
   std::uint64_t doc_count() const override {
     std::uint64_t n = 0;
@@ -261,6 +418,11 @@ class SnapshotImpl final : public Snapshot {
   std::shared_ptr<const Mappings> mappings_;
   std::vector<SegmentState> segments_;
   std::uint64_t max_seq_no_;
+  const analyzers::Registry* registry_;
+  std::shared_ptr<StreamPool> streams_;
+  std::vector<std::unique_ptr<SegmentReaderImpl>> readers_;
+  std::vector<const internal::SegmentReader*> reader_ptrs_;
+  std::map<std::uint32_t, std::size_t> by_id_;  // segment id -> index in segments_
 };
 
 class IndexImpl final : public Index {
@@ -353,6 +515,7 @@ class IndexImpl final : public Index {
   std::uint64_t committed_seq_no_ = 0;              // GUARDED_BY(mu_)
   std::uint32_t next_segment_ = 1;                  // GUARDED_BY(mu_)
   std::shared_ptr<const Snapshot> snapshot_;        // GUARDED_BY(mu_)
+  std::shared_ptr<StreamPool> streams_ = std::make_shared<StreamPool>();
 
   std::mutex merge_mu_;
   std::thread merge_thread_;
@@ -844,7 +1007,8 @@ void IndexImpl::PublishSnapshotLocked() {
                            : mappings_;
   }
   snapshot_ = std::make_shared<SnapshotImpl>(store_.get(), store_->NewReadView(),
-                                             std::move(mappings), segments_, committed_seq_no_);
+                                             std::move(mappings), segments_, committed_seq_no_,
+                                             &registry_, streams_);
 }
 
 struct IndexImpl::MergeOutput {

@@ -51,6 +51,8 @@ class Mappings {
   std::string ToJson() const;
   std::size_t size() const { return fields_.size(); }
   std::uint64_t unmapped() const { return unmapped_; }
+  // Every field, in the order they were added.
+  const std::deque<FieldDef>& fields() const { return fields_; }
 
  private:
   Status AddParsed(FieldDef def);

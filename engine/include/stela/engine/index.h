@@ -19,6 +19,10 @@
 
 namespace stela::engine {
 
+namespace internal {
+class SnapshotReader;  // engine-internal (engine/index/snapshot_reader.h), for query execution
+}
+
 enum class Durability : std::uint8_t {
   kRequest,  // fsync the operation log before acknowledging (default; group commit)
   kAsync,    // fsync every sync_interval_ms; a crash may lose that much
@@ -99,6 +103,8 @@ class Snapshot {
   // Every live document (check-index, tests).
   virtual Status ForEachDocument(
       const std::function<Status(const StoredDocument&)>& fn) const = 0;
+  // What stela/engine/search.h executes queries on.
+  virtual const internal::SnapshotReader& reader() const = 0;
 };
 
 struct IndexStats {
