@@ -36,6 +36,9 @@ bool IsNumericType(FieldType t) {
 struct Group {
   std::uint32_t position = 0;
   std::vector<std::string> variants;
+  // Some chain dropped the word (a stop word there): when no variant is indexed anywhere, the
+  // word is skipped instead of making the query match nothing.
+  bool droppable = false;
 };
 
 class Rewriter {
@@ -183,21 +186,28 @@ class Rewriter {
     }
     // Variants of different chains line up by the byte where their token starts.
     std::map<std::uint32_t, Group> by_start;
+    std::map<std::uint32_t, std::size_t> chains_at;  // start offset -> chains with a token there
     for (const analyzers::Analyzer* a : chains) {
       STELA_ASSIGN_OR_RETURN(analyzers::TokenStream * s, Stream(a));
       tokens_.clear();
       Status st = s->Analyze(text, &tokens_);
       if (!st.ok()) return Status::InvalidArgument("illegal_argument_exception: " + std::string(st.message()));
+      std::uint32_t last_start = UINT32_MAX;
       for (const analyzers::Token& t : tokens_) {
         Group& g = by_start[t.start_offset];
         if (g.variants.empty()) g.position = t.position;
         if (std::find(g.variants.begin(), g.variants.end(), t.term) == g.variants.end()) {
           g.variants.push_back(t.term);
         }
+        if (t.start_offset != last_start) ++chains_at[t.start_offset];
+        last_start = t.start_offset;
       }
     }
     std::vector<Group> out;
-    for (auto& [start, g] : by_start) out.push_back(std::move(g));
+    for (auto& [start, g] : by_start) {
+      g.droppable = chains_at[start] < chains.size();
+      out.push_back(std::move(g));
+    }
     // Positions as the first chain numbered them may repeat or jump across chains: renumber in
     // order, keeping the gaps stop words left.
     for (std::size_t i = 1; i < out.size(); ++i) {
@@ -404,8 +414,10 @@ class Rewriter {
       } else {
         STELA_ASSIGN_OR_RETURN(t, TermPlan(*f, std::move(g.variants), boost, scoring));
       }
+      if (t->kind == Plan::Kind::kNone && g.droppable) continue;
       terms.push_back(std::move(t));
     }
+    if (terms.empty()) return NonePlan();
     if (terms.size() == 1) return std::move(terms[0]);
     auto p = std::make_unique<Plan>();
     p->kind = Plan::Kind::kBool;
@@ -443,6 +455,17 @@ class Rewriter {
       if (expanded.empty()) return NonePlan();
       groups.back().variants.assign(expanded.begin(), expanded.end());
     }
+    // Words no chain indexed anywhere, but that some chain drops as stop words, leave a gap.
+    std::vector<Group> kept;
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      bool indexed = !groups[g].droppable;
+      for (std::size_t v = 0; !indexed && v < groups[g].variants.size(); ++v) {
+        STELA_ASSIGN_OR_RETURN(indexed, Indexed(*f, groups[g].variants[v]));
+      }
+      if (indexed) kept.push_back(std::move(groups[g]));
+    }
+    groups = std::move(kept);
+    if (groups.empty()) return NonePlan();
     if (groups.size() == 1) return TermPlan(*f, std::move(groups[0].variants), boost, scoring);
     STELA_RETURN_IF_ERROR(CountClause());
     auto p = std::make_unique<Plan>();
@@ -481,6 +504,16 @@ class Rewriter {
     }
     p->weight = scoring ? boost * idf_sum : 0;
     return p;
+  }
+
+  StatusOr<bool> Indexed(const FieldDef& f, const std::string& term) {
+    std::string value;
+    for (const internal::SegmentReader* seg : reader_.segments()) {
+      bool found = false;
+      STELA_RETURN_IF_ERROR(seg->Postings(f.id, term, &value, &found));
+      if (found) return true;
+    }
+    return false;
   }
 
   Status ExpandPrefix(const FieldDef& f, const std::string& prefix, std::uint32_t max,
