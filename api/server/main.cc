@@ -6,6 +6,7 @@
 
 #include "api/server/analyze_command.h"
 #include "api/server/flags.h"
+#include "api/server/serve_command.h"
 #include "engine/check/check_index.h"
 #include "stela/analyzers/registry.h"
 
@@ -19,6 +20,7 @@ constexpr char kUsage[] =
     "usage: stela <command> [flags]\n"
     "\n"
     "commands:\n"
+    "  serve [flags]              run a node: the Elasticsearch REST API over HTTP\n"
     "  version                    print the version\n"
     "  analyze [flags] TEXT...    print the tokens of TEXT as JSON lines\n"
     "  check-index PATH           verify every invariant of a shard (not open elsewhere)\n"
@@ -42,6 +44,18 @@ int Analyze(const std::vector<std::string>& args) {
   stela::Status s = stela::api::RunAnalyze(*flags, **registry, &out);
   std::fwrite(out.data(), 1, out.size(), stdout);
   if (!s.ok()) return Fail(s, s.IsInvalidArgument() || s.IsNotFound() ? 2 : 1);
+  return 0;
+}
+
+int Serve(const std::vector<std::string>& args) {
+  auto flags = stela::api::Flags::Parse(args, stela::api::ServeFlags(), stela::api::ProcessEnv());
+  if (!flags.ok()) {
+    std::fprintf(stderr, "stela serve: %s\nflags:\n%s", flags.status().ToString().c_str(),
+                 stela::api::FlagsHelp(stela::api::ServeFlags()).c_str());
+    return 2;
+  }
+  stela::Status s = stela::api::RunServe(*flags);
+  if (!s.ok()) return Fail(s, s.IsInvalidArgument() ? 2 : 1);
   return 0;
 }
 
@@ -70,6 +84,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "analyze") return Analyze(args);
+  if (command == "serve") return Serve(args);
   if (command == "check-index") return CheckIndexCommand(args);
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(kUsage, stdout);

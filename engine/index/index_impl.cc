@@ -441,6 +441,7 @@ class IndexImpl final : public Index {
   StatusOr<StoredDocument> Get(std::string_view id) const override;
   Status Refresh() override;
   Status Flush() override;
+  Status Sync() override { return store_->SyncWal(); }
   Status ForceMerge(std::uint32_t max_segments) override;
   Status WaitForRefresh(std::uint64_t seq_no) override;
   std::shared_ptr<const Snapshot> AcquireSnapshot() const override {
@@ -451,6 +452,15 @@ class IndexImpl final : public Index {
   std::string MappingsJson() const override {
     std::lock_guard lock(mappings_mu_);
     return mappings_->ToJson();
+  }
+  Status PutMappings(std::string_view json) override {
+    {
+      std::lock_guard lock(mappings_mu_);
+      STELA_RETURN_IF_ERROR(mappings_->Merge(json));
+      mappings_dirty_ = true;
+    }
+    // Searches see the new fields (and the mappings become durable) with a refresh.
+    return Refresh();
   }
 
  private:
@@ -467,7 +477,7 @@ class IndexImpl final : public Index {
   void MarkDeletedLocked(const VersionEntry& e);
   // Applies an operation to the buffer and version map. REQUIRES(mu_).
   void ApplyIndexLocked(index::Operation op, const index::ParsedDocument& parsed);
-  Status LogOperation(const index::Operation& op);
+  Status LogOperation(const index::Operation& op, const WriteOptions& options);
   // Indexing throttle: when merges fall behind (three times the segment budget), writers wait
   // for them, as Elasticsearch throttles indexing, instead of piling up segments.
   void WaitForMergesLocked(std::unique_lock<std::mutex>& lock);
@@ -671,10 +681,10 @@ void IndexImpl::ApplyIndexLocked(index::Operation op, const index::ParsedDocumen
   max_seq_no_ = std::max(max_seq_no_, op.seq_no);
 }
 
-Status IndexImpl::LogOperation(const index::Operation& op) {
+Status IndexImpl::LogOperation(const index::Operation& op, const WriteOptions& options) {
   store::WriteBatch batch(*store_);
   batch.Put(Cf::kOps, index::keys::Op(op.seq_no), index::EncodeOperation(op));
-  return store_->Write(batch, options_.durability == Durability::kRequest);
+  return store_->Write(batch, options_.durability == Durability::kRequest && !options.defer_sync);
 }
 
 Status ValidateId(std::string_view id) {
@@ -723,7 +733,7 @@ StatusOr<WriteResult> IndexImpl::IndexDocument(std::string_view id, std::string_
     ApplyIndexLocked(op, parsed);
     refresh = buffer_->bytes > options_.max_buffer_bytes;
   }
-  STELA_RETURN_IF_ERROR(LogOperation(op));
+  STELA_RETURN_IF_ERROR(LogOperation(op, options));
   if (refresh) STELA_RETURN_IF_ERROR(Refresh());
   return result;
 }
@@ -781,7 +791,7 @@ StatusOr<WriteResult> IndexImpl::DeleteDocument(std::string_view id, const Write
     ++buffer_->ops;
     result = WriteResult{op.seq_no, op.primary_term, op.version, false, cur.has_value()};
   }
-  STELA_RETURN_IF_ERROR(LogOperation(op));
+  STELA_RETURN_IF_ERROR(LogOperation(op, options));
   return result;
 }
 

@@ -144,6 +144,28 @@ Status Mappings::AddParsed(FieldDef def) {
   return Status::OK();
 }
 
+Status Mappings::Merge(std::string_view update) {
+  STELA_ASSIGN_OR_RETURN(auto parsed, Parse(update, max_fields_));
+  for (const FieldDef& f : parsed->fields()) {
+    const FieldDef* cur = Find(f.path);
+    if (cur != nullptr && cur->type != f.type) {
+      return Status::InvalidArgument("illegal_argument_exception: mapper [" + f.path +
+                                     "] cannot be changed from type [" +
+                                     std::string(FieldTypeName(cur->type)) + "] to [" +
+                                     std::string(FieldTypeName(f.type)) + "]");
+    }
+  }
+  std::uint16_t next = 0;
+  for (const FieldDef& f : fields_) next = std::max<std::uint16_t>(next, f.id + 1);
+  for (const FieldDef& f : parsed->fields()) {
+    if (Find(f.path) != nullptr) continue;
+    FieldDef copy = f;
+    copy.id = next++;
+    STELA_RETURN_IF_ERROR(AddParsed(std::move(copy)));
+  }
+  return Status::OK();
+}
+
 const FieldDef* Mappings::Find(std::string_view path) const {
   auto it = by_path_.find(path);
   return it == by_path_.end() ? nullptr : it->second;

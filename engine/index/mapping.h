@@ -48,6 +48,11 @@ class Mappings {
   // _source only.
   const FieldDef* AddDynamic(std::string_view path, FieldType type);
 
+  // Adds the fields of `update` ({"properties": ...}) that are new. Returns InvalidArgument
+  // ("illegal_argument_exception: mapper [f] cannot be changed from type [a] to [b]") when a
+  // field exists with another type, and leaves the mappings unchanged then.
+  Status Merge(std::string_view update);
+
   std::string ToJson() const;
   std::size_t size() const { return fields_.size(); }
   std::uint64_t unmapped() const { return unmapped_; }

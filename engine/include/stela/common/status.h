@@ -49,6 +49,7 @@ class [[nodiscard]] Status {
   }
   static Status NotSupported(std::string_view msg) { return Status(Code::kNotSupported, msg); }
   static Status Internal(std::string_view msg) { return Status(Code::kInternal, msg); }
+  static Status Aborted(std::string_view msg) { return Status(Code::kAborted, msg); }
 
   bool ok() const { return rep_ == nullptr; }
   Code code() const { return rep_ ? rep_->code : Code::kOk; }

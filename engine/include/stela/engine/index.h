@@ -65,6 +65,9 @@ struct WriteOptions {
   std::optional<std::uint64_t> if_primary_term;
   std::optional<std::uint64_t> external_version;  // version_type=external: must be greater
   bool create_only = false;                       // _create: fail if the document exists
+  // With durability kRequest: skip this write's fsync; the caller calls Index::Sync() before it
+  // acknowledges (a bulk request syncs once for all its items).
+  bool defer_sync = false;
 };
 
 struct StoredDocument {
@@ -147,6 +150,8 @@ class Index {
   virtual Status WaitForRefresh(std::uint64_t seq_no) = 0;
   // Refresh plus a full fsync of the store.
   virtual Status Flush() = 0;
+  // Makes every logged operation durable (fsync of the operation log); for defer_sync writes.
+  virtual Status Sync() = 0;
   // Merges (in the calling thread) until at most `max_segments` segments remain, purging
   // deleted docs from every segment it rewrites (Elasticsearch's _forcemerge).
   virtual Status ForceMerge(std::uint32_t max_segments) = 0;
@@ -154,6 +159,9 @@ class Index {
   virtual IndexStats Stats() const = 0;
   // The mappings as JSON, including dynamically added fields.
   virtual std::string MappingsJson() const = 0;
+  // Adds new fields ({"properties": {...}}); existing fields cannot change type
+  // (InvalidArgument). Takes effect for documents written afterwards; durable at the next refresh.
+  virtual Status PutMappings(std::string_view json) = 0;
 };
 
 }  // namespace stela::engine
