@@ -8,6 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   # libraries (DESIGN.md section 1)
   libicu-dev libstemmer-dev libcld2-dev librocksdb-dev libroaring-dev libsimdjson-dev libzstd-dev
+  libboost-dev zlib1g-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev snowball-data
   # fuzzing (libFuzzer comes with clang's runtime)
@@ -18,6 +19,11 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The client tests (tests/api/node) need Node.js 18+ and npm: Debian's, unless the machine already
+# has both (a NodeSource nodejs package carries its own npm and conflicts with Debian's).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -2,7 +2,9 @@
 # The README's second command (and all of .ci/run): install dependencies, build, run every test.
 #  1. the release build with all GoogleTest suites, through ctest;
 #  2. a ThreadSanitizer build of the concurrent suites (analyzers, engine index, check-index);
-#  3. a clang build of the libFuzzer targets, each run briefly over its seed corpus.
+#  3. the official Node.js clients (Elasticsearch 7, 8, 9 and OpenSearch) against a node the
+#     suite starts (tests/api/node, npm registry packages pinned by package-lock.json);
+#  4. a clang build of the libFuzzer targets, each run briefly over its seed corpus.
 # STELA_FUZZ_SECONDS (default 30) sets how long each fuzzer runs; 0 only replays the seeds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,12 +30,27 @@ for t in "${TSAN_TESTS[@]}"; do
     "build-tsan/$t" --gtest_brief=1
 done
 
+echo "== Node.js clients against stela serve =="
+(
+  cd tests/api/node
+  npm ci --no-audit --no-fund --loglevel=error
+  STELA_BIN="$PWD/../../../build/api/server/stela" node --test clients.test.mjs
+) 2>&1 | tee build/node-tests.log
+node_pass=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' build/node-tests.log)
+node_fail=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' build/node-tests.log)
+if [ "${node_fail:-1}" != "0" ]; then
+  echo "Node client tests failed" >&2
+  exit 1
+fi
+
 echo "== fuzzers (clang, ASan+UBSan) =="
 FUZZ_DIR=build-fuzz
 if [ ! -f "$FUZZ_DIR/build.ninja" ]; then
   cmake --preset fuzz
 fi
-cmake --build "$FUZZ_DIR" --parallel "$(nproc)"
+fuzzers=()
+for f in tests/fuzz/*_fuzzer.cc; do fuzzers+=("$(basename "${f%.cc}")"); done
+cmake --build "$FUZZ_DIR" --parallel "$(nproc)" --target "${fuzzers[@]}"
 seconds=${STELA_FUZZ_SECONDS:-30}
 for fuzzer in "$FUZZ_DIR"/tests/fuzz/*_fuzzer; do
   name=$(basename "$fuzzer")
@@ -48,5 +65,5 @@ for fuzzer in "$FUZZ_DIR"/tests/fuzz/*_fuzzer; do
   fi
   rm -rf "$work"
 done
-echo "all suites passed (ctest, ThreadSanitizer, fuzzers)"
-echo "tests: ${ctest_total:-0} passed, 0 failed"
+echo "all suites passed (ctest, ThreadSanitizer, Node clients, fuzzers)"
+echo "tests: $(( ${ctest_total:-0} + ${node_pass:-0} )) passed, 0 failed"

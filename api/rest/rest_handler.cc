@@ -172,6 +172,9 @@ HttpResponse RestHandler::Route(Call& c) {
   if (a[0] == '_') {
     if (a == "_bulk" && n == 1) return post || put ? Bulk(c, "") : not_allowed();
     if (a == "_search" && n == 1) return get || post ? SearchCall(c, "_all") : not_allowed();
+    if (a == "_search" && n == 2 && s[1] == "point_in_time") {
+      return del ? ClosePit(c) : not_allowed();  // OpenSearch's spelling
+    }
     if (a == "_search" && n >= 2 && s[1] == "scroll") {
       const std::string id = n >= 3 ? s[2] : "";
       if (del) return ClearScroll(c, id);
@@ -233,6 +236,9 @@ HttpResponse RestHandler::Route(Call& c) {
     if (op == "_update_by_query") return post ? ByQuery(c, index, true) : not_allowed();
     if (op == "_alias" || op == "_aliases") return GetAliases(c, index, "");
     if (op == "_stats") return Stats(c, index);
+  }
+  if (n == 3 && op == "_search" && s[2] == "point_in_time") {
+    return post ? OpenPit(c, index) : not_allowed();  // OpenSearch's spelling
   }
   if (n == 3) {
     const std::string& id = s[2];

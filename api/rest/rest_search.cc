@@ -427,7 +427,13 @@ HttpResponse RestHandler::OpenPit(Call& c, const std::string& index) {
   cur.expires = std::chrono::steady_clock::now() + std::chrono::milliseconds(*ms);
   const std::string id = node_.OpenCursor(std::move(cur));
   JsonWriter w;
-  w.BeginObject().Key("id").String(id);
+  const bool opensearch = c.segments.size() == 3;  // /index/_search/point_in_time
+  w.BeginObject().Key(opensearch ? "pit_id" : "id").String(id);
+  if (opensearch) {
+    w.Key("creation_time").Int(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+  }
   w.Key("_shards").BeginObject().Key("total").Int(1).Key("successful").Int(1).Key("skipped").Int(0);
   w.Key("failed").Int(0).EndObject().EndObject();
   return c.Json(200, w.Take());
@@ -436,14 +442,38 @@ HttpResponse RestHandler::OpenPit(Call& c, const std::string& index) {
 HttpResponse RestHandler::ClosePit(Call& c) {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
-  std::string_view id;
-  if (parser.parse(c.req.body).get(root) || root["id"].get_string().get(id)) {
+  std::vector<std::string> ids;
+  const bool opensearch = c.segments.size() == 2 && c.segments[0] == "_search";
+  if (!parser.parse(c.req.body).get(root)) {
+    std::string_view id;
+    simdjson::dom::array arr;
+    if (!root["id"].get_string().get(id)) ids.emplace_back(id);
+    if (!root["pit_id"].get_string().get(id)) ids.emplace_back(id);
+    if (!root["pit_id"].get_array().get(arr)) {
+      for (simdjson::dom::element e : arr) {
+        if (!e.get_string().get(id)) ids.emplace_back(id);
+      }
+    }
+  }
+  if (ids.empty()) {
     return Error(400, "action_request_validation_exception", "Validation Failed: 1: no pit ids specified;");
   }
-  const bool freed = node_.CloseCursor(std::string(id));
   JsonWriter w;
-  w.BeginObject().Key("succeeded").Bool(true).Key("num_freed").Int(freed ? 1 : 0).EndObject();
-  return c.Json(freed ? 200 : 404, w.Take());
+  int freed = 0;
+  w.BeginObject();
+  if (opensearch) w.Key("pits").BeginArray();
+  for (const std::string& id : ids) {
+    const bool ok = node_.CloseCursor(id);
+    freed += ok ? 1 : 0;
+    if (opensearch) w.BeginObject().Key("pit_id").String(id).Key("successful").Bool(ok).EndObject();
+  }
+  if (opensearch) {
+    w.EndArray();
+  } else {
+    w.Key("succeeded").Bool(true).Key("num_freed").Int(freed);
+  }
+  w.EndObject();
+  return c.Json(freed > 0 ? 200 : 404, w.Take());
 }
 
 HttpResponse RestHandler::Msearch(Call& c, const std::string& default_index) {
