@@ -9,6 +9,8 @@ PACKAGES=(
   # libraries (DESIGN.md section 1)
   libicu-dev libstemmer-dev libcld2-dev librocksdb-dev libroaring-dev libsimdjson-dev libzstd-dev
   libboost-dev zlib1g-dev
+  # the quick start (scripts/run.sh)
+  python3 curl
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev snowball-data
   # fuzzing (libFuzzer comes with clang's runtime)
