@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   # libraries (DESIGN.md section 1)
   libicu-dev libstemmer-dev libcld2-dev librocksdb-dev libroaring-dev libsimdjson-dev libzstd-dev
-  libboost-dev zlib1g-dev
+  libboost-dev zlib1g-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   # the quick start (scripts/run.sh)
   python3 curl
   # tests and benchmarks

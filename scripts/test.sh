@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's second command (and all of .ci/run): install dependencies, build, run every test.
 #  1. the release build with all GoogleTest suites, through ctest;
-#  2. a ThreadSanitizer build of the concurrent suites (analyzers, engine index, check-index);
+#  2. a ThreadSanitizer build of the concurrent suites (analyzers, engine index, check-index,
+#     search);
 #  3. the official Node.js clients (Elasticsearch 7, 8, 9 and OpenSearch) against a node the
 #     suite starts (tests/api/node, npm registry packages pinned by package-lock.json);
 #  4. a clang build of the libFuzzer targets, each run briefly over its seed corpus.
@@ -21,13 +22,17 @@ if [ ! -f build-tsan/build.ninja ]; then
   cmake --preset tsan
 fi
 TSAN_TESTS=(analyzers/chain/stela_analyzers_test engine/index/stela_engine_index_test
-            engine/check/stela_engine_check_test)
+            engine/check/stela_engine_check_test engine/search/stela_engine_search_test)
 cmake --build build-tsan --parallel "$(nproc)" --target \
   "${TSAN_TESTS[@]##*/}"
 for t in "${TSAN_TESTS[@]}"; do
+  filter='*'
+  # The search suite's reference test is single-threaded and slow under TSan: run the
+  # concurrency test only.
+  case "$t" in *search*) filter='SearchConcurrency*' ;; esac
   # Suppressions cover only races inside uninstrumented Debian libraries (see the file).
   TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 exitcode=66" \
-    "build-tsan/$t" --gtest_brief=1
+    "build-tsan/$t" --gtest_brief=1 --gtest_filter="$filter"
 done
 
 echo "== Node.js clients against stela serve =="

@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
+#include <thread>
 
+#include "api/rest/json_filter.h"
 #include "api/rest/rest_call.h"
 
 namespace stela::api {
@@ -141,6 +144,12 @@ HttpResponse RestHandler::Handle(const HttpRequest& req) {
   } catch (const std::exception& e) {
     r = Error(500, "exception", std::string("internal error: ") + e.what());
   }
+  const bool json = r.content_type.find("json") != std::string::npos && !r.body.empty();
+  if (json && c.Has("filter_path")) {
+    auto filtered = FilterPath(r.body, c.Param("filter_path"));
+    if (filtered.ok()) r.body = std::move(filtered).value();
+  }
+  if (json && c.Flag("pretty")) r.body = PrettyJson(r.body);
   if (r.content_type.rfind("application/json", 0) == 0 && r.content_type != c.content_type &&
       c.content_type.find("vnd.elasticsearch") != std::string::npos) {
     r.content_type = c.content_type;
@@ -202,6 +211,30 @@ HttpResponse RestHandler::Route(Call& c) {
     if (a == "_cat" && n == 2 && s[1] == "health") return CatHealth(c);
     if (a == "_nodes") return Nodes(c);
     if (a == "_prometheus" && n == 2 && s[1] == "metrics") return Metrics(c);
+    static const char* kEmptyNamespaces[] = {
+        "_template", "_index_template", "_component_template", "_data_stream", "_ilm", "_slm",
+        "_snapshot", "_ingest", "_tasks", "_security", "_transform", "_ml", "_watcher",
+        "_enrich", "_rollup", "_autoscaling", "_ccr", "_searchable_snapshots"};
+    for (const char* ns : kEmptyNamespaces) {
+      if (a != ns) continue;
+      // Stela has none of these objects: listings are empty, deletes have nothing to do, and
+      // creating one is refused.
+      if (get || head) return c.Json(head ? 404 : 200, head ? "" : "{}");
+      if (del) return c.Json(200, R"({"acknowledged":true})");
+      return Error(400, "illegal_argument_exception",
+                   "[" + a + "] is not supported by Stela");
+    }
+    if (a == "_cat" && n == 2 && s[1] == "count") {
+      std::uint64_t total = 0;
+      for (const auto& h : node_.All()) total += h->index->Stats().docs;
+      if (c.Param("format") == "json") {
+        return c.Json(200, "[{\"count\":\"" + std::to_string(total) + "\"}]");
+      }
+      HttpResponse r;
+      r.content_type = "text/plain; charset=UTF-8";
+      r.body = std::to_string(std::time(nullptr)) + " 00:00:00 " + std::to_string(total) + "\n";
+      return r;
+    }
     if (a == "_all" && n >= 2) {
       // "_all/_search" and friends: fall through with the index expression "_all".
     } else {
@@ -668,6 +701,10 @@ HttpResponse RestHandler::Nodes(Call& c) {
   w.Key("version").String(options_.version_number);
   w.Key("build_flavor").String("default").Key("build_type").String("tar");
   w.Key("roles").BeginArray().String("data").String("ingest").String("master").EndArray();
+  w.Key("os").BeginObject().Key("name").String("Linux").Key("available_processors")
+      .Int(static_cast<std::int64_t>(std::thread::hardware_concurrency())).EndObject();
+  w.Key("plugins").BeginArray().EndArray().Key("modules").BeginArray().EndArray();
+  w.Key("attributes").BeginObject().EndObject();
   w.Key("http").BeginObject().Key("publish_address").String(options_.listen_address);
   w.Key("bound_address").BeginArray().String(options_.listen_address).EndArray().EndObject();
   w.EndObject().EndObject();

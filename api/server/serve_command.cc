@@ -5,6 +5,7 @@
 #include <fstream>
 #include <thread>
 
+#include "api/grpc/grpc_server.h"
 #include "api/rest/node.h"
 #include "api/rest/rest_handler.h"
 #include "api/server/http_server.h"
@@ -19,6 +20,7 @@ constexpr FlagSpec kServeFlags[] = {
     {"host", true, "address to listen on (default 127.0.0.1; 0.0.0.0 for all)"},
     {"port", true, "HTTP port (default 9200; 0 picks a free one)"},
     {"port-file", true, "write the HTTP port to this file once listening"},
+    {"grpc-port", true, "gRPC port (default 9300; 0 picks a free one; off disables)"},
     {"workers", true, "request worker threads (default: the number of cores)"},
     {"io-threads", true, "network I/O threads (default 1)"},
     {"max-queue", true, "requests waiting for a worker before 429 (default 1000)"},
@@ -84,8 +86,17 @@ Status RunServe(const Flags& flags) {
   STELA_ASSIGN_OR_RETURN(auto server, HttpServer::Start(http, [&handler](const HttpRequest& r) {
                            return handler.Handle(r);
                          }));
-  std::fprintf(stderr, "stela: node [%s] serving http://%s:%u (data in %s)\n",
+  std::unique_ptr<GrpcServer> grpc;
+  const std::string grpc_flag = flags.Get("grpc-port").value_or("9300");
+  if (grpc_flag != "off") {
+    STELA_ASSIGN_OR_RETURN(long grpc_port, Number(flags, "grpc-port", 9300));
+    if (grpc_port > 65535) return Status::InvalidArgument("--grpc-port must be below 65536");
+    STELA_ASSIGN_OR_RETURN(grpc, GrpcServer::Start(http.host, static_cast<std::uint16_t>(grpc_port),
+                                                   handler));
+  }
+  std::fprintf(stderr, "stela: node [%s] serving http://%s:%u%s (data in %s)\n",
                node_options.name.c_str(), http.host.c_str(), server->port(),
+               grpc ? (", gRPC on port " + std::to_string(grpc->port())).c_str() : "",
                node_options.data_dir.c_str());
   if (auto path = flags.Get("port-file")) {
     std::ofstream out(*path + ".tmp");
@@ -97,6 +108,8 @@ Status RunServe(const Flags& flags) {
   sigwait(&signals, &sig);
   std::fprintf(stderr, "stela: %s received, shutting down\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   server->Stop();
+  if (grpc) grpc->Stop();
+  grpc.reset();
   server.reset();
   Status s = node->FlushAll();
   node.reset();

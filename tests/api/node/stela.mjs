@@ -12,7 +12,7 @@ export async function startStela() {
   const bin = process.env.STELA_BIN || resolve(here, '../../../build/api/server/stela');
   const dir = mkdtempSync(join(tmpdir(), 'stela-node-test-'));
   const portFile = join(dir, 'port');
-  const child = spawn(bin, ['serve', '--data', join(dir, 'data'), '--port', '0', '--port-file', portFile], {
+  const child = spawn(bin, ['serve', '--data', join(dir, 'data'), '--port', '0', '--grpc-port', '0', '--port-file', portFile], {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   let exited = null;

@@ -1,0 +1,255 @@
+// The HTTP server and REST layer in process, over real sockets on loopback: limits (body size,
+// queue), gzip both ways, media types, HEAD, keep-alive, error bodies, restart persistence.
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <atomic>
+#include <thread>
+
+#include "api/rest/node.h"
+#include "api/rest/rest_handler.h"
+#include "api/server/http_server.h"
+#include "engine/testing/temp_dir.h"
+
+namespace stela::api {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = boost::asio::ip::tcp;
+
+struct Reply {
+  int status = 0;
+  std::map<std::string, std::string> headers;
+  std::string body;
+};
+
+// One request on a fresh connection (or on `stream` when given, for keep-alive).
+Reply Send(std::uint16_t port, const std::string& method, const std::string& target,
+           const std::string& body = "",
+           const std::vector<std::pair<std::string, std::string>>& headers = {},
+           beast::tcp_stream* stream = nullptr) {
+  boost::asio::io_context io;
+  std::optional<beast::tcp_stream> own;
+  if (stream == nullptr) {
+    own.emplace(io);
+    own->connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+    stream = &*own;
+  }
+  http::request<http::string_body> req(http::string_to_verb(method), target, 11);
+  req.set(http::field::host, "127.0.0.1");
+  bool has_type = false;
+  for (const auto& [k, v] : headers) {
+    req.set(k, v);
+    if (k == "Content-Type") has_type = true;
+  }
+  if (!body.empty() && !has_type) req.set(http::field::content_type, "application/json");
+  req.body() = body;
+  req.prepare_payload();
+  http::write(*stream, req);
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(1 << 30);
+  if (method == "HEAD") parser.skip(true);
+  http::read(*stream, buffer, parser);
+  Reply r;
+  r.status = static_cast<int>(parser.get().result_int());
+  for (const auto& f : parser.get()) {
+    std::string name(f.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers[name] = std::string(f.value());
+  }
+  r.body = parser.get().body();
+  return r;
+}
+
+class RestTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto registry = analyzers::Registry::CreateBuiltin();
+    ASSERT_TRUE(registry.ok());
+    registry_ = std::move(registry).value();
+    Start();
+  }
+  void Start(std::size_t max_body = 100u << 20) {
+    NodeOptions o;
+    o.data_dir = dir_.Sub("data");
+    auto node = Node::Open(o, *registry_);
+    ASSERT_TRUE(node.ok()) << node.status().ToString();
+    node_ = std::move(node).value();
+    handler_ = std::make_unique<RestHandler>(*node_, RestOptions{});
+    HttpServerOptions h;
+    h.port = 0;
+    h.max_body_bytes = max_body;
+    h.error = [this](int s, const std::string& t, const std::string& r) { return handler_->Error(s, t, r); };
+    auto server = HttpServer::Start(h, [this](const HttpRequest& r) { return handler_->Handle(r); });
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(server).value();
+  }
+  void Stop() {
+    server_->Stop();
+    server_.reset();
+    handler_.reset();
+    node_.reset();
+  }
+  void TearDown() override {
+    if (server_) Stop();
+  }
+  std::uint16_t port() const { return server_->port(); }
+
+  stela::testing::TempDir dir_;
+  std::unique_ptr<analyzers::Registry> registry_;
+  std::unique_ptr<Node> node_;
+  std::unique_ptr<RestHandler> handler_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+TEST_F(RestTest, InfoHeadersAndMediaTypes) {
+  Reply r = Send(port(), "GET", "/");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["x-elastic-product"], "Elasticsearch");
+  EXPECT_NE(r.body.find("\"tagline\":\"You Know, for Search\""), std::string::npos);
+  EXPECT_EQ(r.headers["content-type"], "application/json; charset=UTF-8");
+  r = Send(port(), "GET", "/", "", {{"Accept", "application/vnd.elasticsearch+json; compatible-with=9"}});
+  EXPECT_EQ(r.headers["content-type"], "application/vnd.elasticsearch+json;compatible-with=9");
+  r = Send(port(), "HEAD", "/");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.body.empty());
+  r = Send(port(), "HEAD", "/missing");
+  EXPECT_EQ(r.status, 404);
+  r = Send(port(), "POST", "/x/_search", "hello", {{"Content-Type", "text/plain"}});
+  EXPECT_EQ(r.status, 406);
+  EXPECT_NE(r.body.find("media_type_header_exception"), std::string::npos);
+}
+
+TEST_F(RestTest, ErrorBodiesHaveElasticsearchShape) {
+  Reply r = Send(port(), "GET", "/nope/_doc/1");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find(R"("root_cause":[{"type":"index_not_found_exception")"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("status":404)"), std::string::npos);
+  ASSERT_EQ(Send(port(), "PUT", "/idx").status, 200);
+  r = Send(port(), "POST", "/idx/_search", "{\"query\": ");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("x_content_parse_exception"), std::string::npos) << r.body;
+  r = Send(port(), "PUT", "/Bad");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("invalid_index_name_exception"), std::string::npos);
+  r = Send(port(), "GET", "/_no_such_endpoint");
+  EXPECT_EQ(r.status, 400);
+  r = Send(port(), "POST", "/_bulk", "not json\n", {{"Content-Type", "application/x-ndjson"}});
+  EXPECT_EQ(r.status, 400);
+}
+
+TEST_F(RestTest, BodyLimitAnswers413) {
+  Stop();
+  Start(/*max_body=*/4096);
+  Reply r = Send(port(), "POST", "/idx/_doc", "{\"a\":\"" + std::string(10000, 'x') + "\"}");
+  EXPECT_EQ(r.status, 413);
+  EXPECT_NE(r.body.find("content_too_long_exception"), std::string::npos) << r.body;
+  r = Send(port(), "POST", "/idx/_doc?refresh=true", "{\"a\":\"small\"}");
+  EXPECT_EQ(r.status, 201) << r.body;
+  // A gzip body that inflates past the limit is refused too.
+  const std::string big = "{\"a\":\"" + std::string(100000, 'y') + "\"}";
+  r = Send(port(), "POST", "/idx/_doc", GzipCompress(big), {{"Content-Encoding", "gzip"}});
+  EXPECT_EQ(r.status, 400);
+}
+
+TEST_F(RestTest, GzipBothWays) {
+  ASSERT_EQ(Send(port(), "PUT", "/g").status, 200);
+  std::string bulk;
+  for (int i = 0; i < 200; ++i) {
+    bulk += "{\"index\":{\"_id\":\"" + std::to_string(i) + "\"}}\n{\"text\":\"gzip body number " +
+            std::to_string(i) + "\"}\n";
+  }
+  Reply r = Send(port(), "POST", "/g/_bulk?refresh=true", GzipCompress(bulk),
+                 {{"Content-Encoding", "gzip"}, {"Content-Type", "application/x-ndjson"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"errors\":false"), std::string::npos);
+  r = Send(port(), "POST", "/g/_search", R"({"size": 100, "query": {"match": {"text": "gzip"}}})",
+           {{"Accept-Encoding", "gzip"}});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["content-encoding"], "gzip");
+  auto plain = GzipDecompress(r.body, 1 << 26);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_NE(plain->find(R"("total":{"value":200,"relation":"eq"})"), std::string::npos);
+  r = Send(port(), "POST", "/g/_doc", "not gzip at all", {{"Content-Encoding", "gzip"}});
+  EXPECT_EQ(r.status, 400);
+}
+
+TEST_F(RestTest, KeepAliveServesManyRequestsOnOneConnection) {
+  boost::asio::io_context io;
+  beast::tcp_stream stream(io);
+  stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port()));
+  for (int i = 0; i < 20; ++i) {
+    Reply r = Send(port(), "PUT", "/k/_doc/" + std::to_string(i), R"({"n": 1})", {}, &stream);
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  Reply r = Send(port(), "GET", "/k/_count", "", {}, &stream);
+  EXPECT_EQ(r.status, 200);
+}
+
+TEST_F(RestTest, IndicesSurviveRestart) {
+  ASSERT_EQ(Send(port(), "PUT", "/keep", R"({"settings": {"number_of_replicas": 0}, "aliases": {"kept": {}}})").status, 200);
+  ASSERT_EQ(Send(port(), "PUT", "/keep/_doc/1", R"({"t": "durable"})").status, 201);
+  Stop();
+  Start();
+  Reply r = Send(port(), "GET", "/kept/_doc/1");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("durable"), std::string::npos);
+  r = Send(port(), "GET", "/_cluster/health");
+  EXPECT_NE(r.body.find("\"status\":\"green\""), std::string::npos) << r.body;
+  r = Send(port(), "GET", "/_cat/indices?format=json");
+  EXPECT_NE(r.body.find("\"index\":\"keep\""), std::string::npos) << r.body;
+  ASSERT_EQ(Send(port(), "DELETE", "/keep").status, 200);
+  EXPECT_EQ(Send(port(), "HEAD", "/keep").status, 404);
+}
+
+TEST(HttpServerTest, FullQueueAnswers429) {
+  std::atomic<int> running{0};
+  HttpServerOptions o;
+  o.port = 0;
+  o.workers = 1;
+  o.max_queue = 1;
+  auto server = HttpServer::Start(o, [&](const HttpRequest&) {
+    ++running;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    HttpResponse r;
+    r.body = "{}";
+    return r;
+  });
+  ASSERT_TRUE(server.ok());
+  const std::uint16_t port = (*server)->port();
+  std::vector<std::thread> clients;
+  std::atomic<int> ok{0}, rejected{0};
+  for (int i = 0; i < 6; ++i) {
+    clients.emplace_back([&] {
+      Reply r = Send(port, "GET", "/");
+      if (r.status == 200) ++ok;
+      if (r.status == 429) {
+        ++rejected;
+        EXPECT_EQ(r.headers["retry-after"], "1");
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_GE(ok.load(), 1);
+  EXPECT_GE(rejected.load(), 1);
+  EXPECT_EQ(ok.load() + rejected.load(), 6);
+  EXPECT_EQ((*server)->rejected(), static_cast<std::uint64_t>(rejected.load()));
+}
+
+TEST(HttpServerTest, TargetParsing) {
+  std::string path;
+  std::map<std::string, std::string> params;
+  ParseTarget("/idx/_doc/man%3Aja%3A1%2Fls?refresh=wait_for&q=a+b%20c&flag", &path, &params);
+  EXPECT_EQ(path, "/idx/_doc/man%3Aja%3A1%2Fls");
+  EXPECT_EQ(UrlDecode("man%3Aja%3A1%2Fls", false), "man:ja:1/ls");
+  EXPECT_EQ(params["refresh"], "wait_for");
+  EXPECT_EQ(params["q"], "a b c");
+  EXPECT_EQ(params.count("flag"), 1u);
+}
+
+}  // namespace
+}  // namespace stela::api
