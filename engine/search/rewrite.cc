@@ -184,6 +184,12 @@ class Rewriter {
         chains.push_back(a);
       }
     }
+    // multi_match analyses the same text for each field: once per chain set is enough.
+    std::string memo_key = text;
+    for (const analyzers::Analyzer* a : chains) {
+      memo_key.append(reinterpret_cast<const char*>(&a), sizeof a);
+    }
+    if (auto it = analysis_memo_.find(memo_key); it != analysis_memo_.end()) return it->second;
     // Variants of different chains line up by the byte where their token starts.
     std::map<std::uint32_t, Group> by_start;
     std::map<std::uint32_t, std::size_t> chains_at;  // start offset -> chains with a token there
@@ -213,6 +219,7 @@ class Rewriter {
     for (std::size_t i = 1; i < out.size(); ++i) {
       if (out[i].position <= out[i - 1].position) out[i].position = out[i - 1].position + 1;
     }
+    analysis_memo_[memo_key] = out;
     return out;
   }
 
@@ -894,6 +901,7 @@ class Rewriter {
   std::map<const analyzers::Analyzer*, std::unique_ptr<analyzers::TokenStream>> streams_;
   std::vector<const analyzers::Analyzer*> blended_;
   std::vector<analyzers::Token> tokens_;
+  std::map<std::string, std::vector<Group>> analysis_memo_;
   std::map<std::uint16_t, std::shared_ptr<const Bm25Norms>> bm25_;
   std::map<std::uint16_t, std::uint64_t> doc_count_;
 };

@@ -430,7 +430,13 @@ class DisjunctionScorer final : public Scorer {
     return static_cast<float>(m * (1 + kBoundSlack));
   }
   void SetMinCompetitiveScore(float score) override {
-    if (msm_ == 1 && !dis_max_) min_competitive_ = score;
+    if (msm_ != 1) return;
+    min_competitive_ = score;
+    // dis_max without tie breaker scores a doc as its best child: a child below the minimum
+    // cannot lift a doc over it, so each child may skip such docs on its own.
+    if (dis_max_ && tie_breaker_ == 0) {
+      for (auto& c : children_) c->SetMinCompetitiveScore(score);
+    }
   }
   std::uint64_t Cost() const override { return cost_; }
   Status status() const override {
@@ -466,10 +472,15 @@ class DisjunctionScorer final : public Scorer {
     }
     std::sort(by_max_.begin(), by_max_.end(),
               [this](std::size_t a, std::size_t b) { return window_max_[a] < window_max_[b]; });
+    // A prefix of children is non-essential when even all of them together cannot reach the
+    // minimum: their sum for sum scoring (and for dis_max with a tie breaker, which never scores
+    // above the sum), their maximum for plain dis_max.
+    const bool by_max = dis_max_ && tie_breaker_ == 0;
     double prefix = 0;
     non_essential_ = 0;
     while (non_essential_ < by_max_.size()) {
-      const double next = prefix + window_max_[by_max_[non_essential_]];
+      const double w = window_max_[by_max_[non_essential_]];
+      const double next = by_max ? std::max(prefix, w) : prefix + w;
       if (!BelowMin(next, min_competitive_)) break;
       prefix = next;
       ++non_essential_;
@@ -495,6 +506,12 @@ class DisjunctionScorer final : public Scorer {
       if (static_cast<std::int64_t>(d) > window_end_) {
         target = d;
         continue;
+      }
+      if (dis_max_) {
+        // The non-essential children stand on d too, so Score() sees every child on it; the
+        // collector decides whether the doc competes.
+        for (std::size_t k = 0; k < non_essential_; ++k) children_[by_max_[k]]->Advance(d);
+        return doc_ = d;
       }
       double partial = 0;
       for (std::size_t k = non_essential_; k < by_max_.size(); ++k) {

@@ -146,6 +146,7 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, const Stor
     // Stored documents compress well; postings are already bit-packed.
     cfo.compression = static_cast<Cf>(i) == Cf::kDocs ? rocksdb::kZSTD : rocksdb::kLZ4Compression;
     cfs.emplace_back(kCfNames[i], cfo);
+    rep->cf_options.push_back(cfo);
   }
   // Staging files are hard-linked into the database on ingestion. A crash can leave a link
   // behind; writing a new file under that name would then overwrite a live SST through the
@@ -209,8 +210,11 @@ std::shared_ptr<const ReadView> Store::NewReadView() const {
 
 StatusOr<std::unique_ptr<SstBuilder>> Store::NewSstBuilder(Cf cf) {
   auto rep = std::make_unique<SstBuilder::Rep>();
-  rep->writer = std::make_unique<rocksdb::SstFileWriter>(
-      rocksdb::EnvOptions(), rep_->options, rep_->H(cf));
+  // The family's own options (bloom filter, block cache, compression): an ingested file is read
+  // exactly like one RocksDB wrote itself.
+  const rocksdb::Options options(rep_->options, rep_->cf_options[static_cast<int>(cf)]);
+  rep->writer = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options,
+                                                         rep_->H(cf));
   const std::string file = path_ + "/staging/" + std::to_string(getpid()) + "-" +
                            std::to_string(rep_->next_sst++) + "-" +
                            kCfNames[static_cast<int>(cf)] + ".sst";

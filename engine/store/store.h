@@ -27,7 +27,7 @@ enum class Cf : int {
 
 struct StoreOptions {
   bool create_if_missing = true;
-  std::size_t block_cache_bytes = 64 << 20;
+  std::size_t block_cache_bytes = 256 << 20;
 };
 
 class Store;
