@@ -67,7 +67,11 @@ class ChainStream final : public TokenStream {
   icu::CaseFolder folder_;
   // 16384 slots (~1.2 MB per stream) catch most repeats of the frequent words.
   static constexpr std::size_t kTermCacheSlots = 16384;
-  static constexpr std::uint8_t kKeep = 1, kConsumes = 2;
+  static constexpr std::uint8_t kKeep = 1, kConsumes = 2, kTwo = 4;
+  // keep_unstemmed: the last term had a different stem; unstemmed_ holds the folded word.
+  bool two_ = false;
+  std::string unstemmed_;
+  std::string pair_;
   std::unique_ptr<snowball::Stemmer> stemmer_;  // null without a stemmer
   TermCache cache_;
   std::vector<icu::WordSpan> spans_;
@@ -142,17 +146,34 @@ bool StripPossessive(std::string* term) {
 }
 
 Status ChainStream::MakeTerm(std::string_view raw, bool* keep, bool* consumes_position) {
+  two_ = false;
   if (raw.size() > TermCache::kMaxKeyBytes) return ComputeTerm(raw, keep, consumes_position);
   const std::uint64_t hash = TermHash(raw);
   if (const TermCache::Entry* e = cache_.Find(raw, hash)) {
     *keep = (e->flags & kKeep) != 0;
     *consumes_position = (e->flags & kConsumes) != 0;
-    if (*keep) term_.assign(e->value);
+    if (*keep && (e->flags & kTwo) != 0) {
+      // Cached as "unstemmed \0 stem".
+      const std::string_view v = e->value;
+      const std::size_t nul = v.find('\0');
+      unstemmed_.assign(v.substr(0, nul));
+      term_.assign(v.substr(nul + 1));
+      two_ = true;
+    } else if (*keep) {
+      term_.assign(e->value);
+    }
     return Status::OK();
   }
   STELA_RETURN_IF_ERROR(ComputeTerm(raw, keep, consumes_position));
-  cache_.Put(raw, hash, *keep ? std::string_view(term_) : std::string_view(),
-             static_cast<std::uint8_t>((*keep ? kKeep : 0) | (*consumes_position ? kConsumes : 0)));
+  const std::uint8_t flags = static_cast<std::uint8_t>(
+      (*keep ? kKeep : 0) | (*consumes_position ? kConsumes : 0) | (two_ ? kTwo : 0));
+  if (two_) {
+    pair_.assign(unstemmed_).push_back('\0');
+    pair_.append(term_);
+    cache_.Put(raw, hash, pair_, flags);
+  } else {
+    cache_.Put(raw, hash, *keep ? std::string_view(term_) : std::string_view(), flags);
+  }
   return Status::OK();
 }
 
@@ -187,7 +208,13 @@ Status ChainStream::ComputeTerm(std::string_view raw, bool* keep, bool* consumes
   if (term_.empty() || analyzer_.IsStopWord(term_, TermHash(term_))) return Status::OK();
   if (stemmer_ != nullptr) {
     const std::string_view stem = stemmer_->Stem(term_);
-    if (!stem.empty()) term_.assign(stem);
+    if (!stem.empty() && stem != term_) {
+      if (opt.keep_unstemmed) {
+        unstemmed_.assign(term_);
+        two_ = true;
+      }
+      term_.assign(stem);
+    }
   }
   *keep = true;
   return Status::OK();
@@ -204,8 +231,9 @@ Status ChainStream::FlushCjkRun(std::string_view text, std::uint32_t* position,
     bool keep = false, consumes = false;
     STELA_RETURN_IF_ERROR(MakeTerm(text.substr(start, end - start), &keep, &consumes));
     if (keep) {
-      out->push_back({term_, *position, start, end, n == 1 ? TokenType::kIdeographic
-                                                           : TokenType::kBigram});
+      const TokenType type = n == 1 ? TokenType::kIdeographic : TokenType::kBigram;
+      if (two_) out->push_back({unstemmed_, *position, start, end, type});
+      out->push_back({term_, *position, start, end, type});
     }
     if (consumes) ++*position;
   }
@@ -269,6 +297,7 @@ Status ChainStream::Run(std::string_view text, std::vector<Token>* out) {
       bool keep = false, consumes = false;
       STELA_RETURN_IF_ERROR(MakeTerm(rest.substr(0, piece), &keep, &consumes));
       const std::uint32_t end = start + static_cast<std::uint32_t>(piece);
+      if (keep && two_) out->push_back({unstemmed_, position, start, end, span.type});
       if (keep) out->push_back({term_, position, start, end, span.type});
       if (consumes) ++position;
       start = end;

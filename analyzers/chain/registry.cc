@@ -82,13 +82,17 @@ StatusOr<std::unique_ptr<Registry>> Registry::CreateBuiltin() {
   for (const langdata::LanguageInfo& info : langdata::Languages()) {
     STELA_ASSIGN_OR_RETURN(const Analyzer* a, add(std::string(info.analyzer), LanguageChain(info)));
     r->by_language_.emplace(std::string(info.code), a);
+    ChainOptions for_auto = LanguageChain(info);
+    for_auto.keep_unstemmed = true;
+    STELA_ASSIGN_OR_RETURN(auto chain, NewChainAnalyzer("auto_" + std::string(info.code), for_auto));
+    r->auto_chains_.emplace(std::string(info.code), std::move(chain));
   }
   // Elasticsearch's `brazilian` has its own light stemmer; here it is Snowball Portuguese.
   STELA_RETURN_IF_ERROR(add("brazilian", LanguageChain(*langdata::FindLanguage("pt"))).status());
 
   const Registry* self = r.get();
   std::unique_ptr<Analyzer> auto_analyzer = NewAutoAnalyzer("auto", [self](std::string_view code) {
-    return self->ChainFor(code);
+    return self->AutoChainFor(code);
   });
   r->auto_ = auto_analyzer.get();
   STELA_RETURN_IF_ERROR(r->Add(std::move(auto_analyzer)));
@@ -118,6 +122,11 @@ StatusOr<const Analyzer*> Registry::ForLanguage(std::string_view code) const {
   }
   if (code == "auto") return auto_;
   return ChainFor(CanonicalLanguage(code));
+}
+
+const Analyzer* Registry::AutoChainFor(std::string_view canonical) const {
+  auto it = auto_chains_.find(langdata::ChainLanguage(canonical));
+  return it != auto_chains_.end() ? it->second.get() : fallback_;
 }
 
 const Analyzer* Registry::ChainFor(std::string_view canonical) const {

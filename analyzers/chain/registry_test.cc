@@ -76,11 +76,13 @@ TEST_F(RegistryTest, AutoDetectsTheLanguageOfEachValue) {
   std::vector<Token> tokens;
   ASSERT_TRUE((*stream)->Analyze("Die Kinder spielten in den großen Gärten.", &tokens).ok());
   EXPECT_EQ((*stream)->last_language(), "de");
-  EXPECT_EQ(Terms(tokens), (V{"kind", "spielt", "gross", "gart"}));
+  // Each word beside its stem (keep_unstemmed), German stop words dropped.
+  EXPECT_EQ(Terms(tokens),
+            (V{"kinder", "kind", "spielten", "spielt", "grossen", "gross", "gärten", "gart"}));
   tokens.clear();
   ASSERT_TRUE((*stream)->Analyze("Los niños jugaban en los jardines.", &tokens).ok());
   EXPECT_EQ((*stream)->last_language(), "es");
-  EXPECT_EQ(Terms(tokens), (V{"niñ", "jug", "jardin"}));
+  EXPECT_EQ(Terms(tokens), (V{"niños", "niñ", "jugaban", "jug", "jardines", "jardin"}));
   tokens.clear();
   ASSERT_TRUE((*stream)->Analyze("子供たちは庭で遊んでいました", &tokens).ok());
   EXPECT_EQ((*stream)->last_language(), "ja");
@@ -88,10 +90,18 @@ TEST_F(RegistryTest, AutoDetectsTheLanguageOfEachValue) {
 
 TEST_F(RegistryTest, AutoUsesTheLanguageTheDocumentNames) {
   const Analyzer& a = **registry_->ForLanguage("auto");
-  // "running" stemmed as English, then as nothing (a language without a chain).
-  EXPECT_EQ(Terms(Analyze(a, "running dogs", "en")), (V{"run", "dog"}));
+  // "running" stemmed as English (the word kept beside its stem, at the same position), then as
+  // nothing (a language without a chain).
+  const std::vector<Token> en = Analyze(a, "running dogs", "en");
+  EXPECT_EQ(Terms(en), (V{"running", "run", "dogs", "dog"}));
+  ASSERT_EQ(en.size(), 4u);
+  EXPECT_EQ(en[0].position, en[1].position);
+  EXPECT_EQ(en[0].start_offset, en[1].start_offset);
+  EXPECT_EQ(en[2].position, en[0].position + 1);
   EXPECT_EQ(Terms(Analyze(a, "running dogs", "ko")), (V{"running", "dogs"}));
-  EXPECT_EQ(Terms(Analyze(a, "Häuser", "de-AT")), (V{"haus"}));
+  EXPECT_EQ(Terms(Analyze(a, "Häuser", "de-AT")), (V{"häuser", "haus"}));
+  // A word its stemmer leaves alone is emitted once.
+  EXPECT_EQ(Terms(Analyze(a, "dog", "en")), (V{"dog"}));
 }
 
 }  // namespace

@@ -62,8 +62,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "give --dir with a path that does not exist yet\n");
     return 2;
   }
-  options.mappings_json = R"({"properties": {"id": {"type": "keyword"},
-      "lang": {"type": "keyword"}, "title": {"type": "text"}, "body": {"type": "text"}}})";
+  if (options.mappings_json == "{}") {
+    options.mappings_json = R"({"properties": {"id": {"type": "keyword"},
+        "lang": {"type": "keyword"}, "title": {"type": "text"}, "body": {"type": "text"}}})";
+  }
   options.refresh_interval_ms = static_cast<std::uint32_t>(refresh_ms);
   auto registry = std::move(stela::analyzers::Registry::CreateBuiltin()).value();
   auto index = stela::engine::Index::Open(dir, options, *registry);

@@ -26,7 +26,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 struct KnownItem {
-  std::string lang, text, target;
+  std::string qid, lang, text, target;
 };
 
 std::string JsonString(std::string_view s) {
@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   std::size_t limit = ~std::size_t{0};
   int reps = 1;
   int show_misses = 0;  // print this many queries whose target is not in the top 10
+  std::string results_path;  // qid TAB top-10 ids (\x01-separated), for overlap with Lucene
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--dir") dir = value;
@@ -69,6 +70,7 @@ int main(int argc, char** argv) {
     else if (flag == "--limit") limit = std::stoull(value);
     else if (flag == "--reps") reps = std::stoi(value);
     else if (flag == "--show-misses") show_misses = std::stoi(value);
+    else if (flag == "--results") results_path = value;
     else {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
       return 2;
@@ -91,6 +93,9 @@ int main(int argc, char** argv) {
       if (!e["text"].get_string().get(s)) k.text = std::string(s);
       if (!e["target_id"].get_string().get(s)) k.target = std::string(s);
       if (!e["lang"].get_string().get(s)) k.lang = std::string(s);
+      if (!e["qid"].get_string().get(s)) k.qid = std::string(s);
+      std::int64_t qid = 0;
+      if (k.qid.empty() && !e["qid"].get_int64().get(qid)) k.qid = std::to_string(qid);
       items.push_back(std::move(k));
     }
   }
@@ -115,6 +120,8 @@ int main(int argc, char** argv) {
   double rr_sum = 0;
   std::size_t found = 0;
   std::map<std::string, std::pair<double, int>> by_lang;
+  std::ofstream results;
+  if (!results_path.empty()) results.open(results_path);
   const auto start = Clock::now();
   for (int rep = 0; rep < reps; ++rep) {
     for (std::size_t i = 0; i < items.size(); ++i) {
@@ -137,6 +144,13 @@ int main(int argc, char** argv) {
         continue;
       }
       if (rep > 0) continue;
+      if (results.is_open()) {
+        results << (k.qid.empty() ? std::to_string(i) : k.qid) << '\t';
+        for (std::size_t r = 0; r < res->hits.size(); ++r) {
+          results << (r ? "\x01" : "") << res->hits[r].id;
+        }
+        results << '\n';
+      }
       double rr = 0;
       for (std::size_t r = 0; r < res->hits.size(); ++r) {
         if (res->hits[r].id == k.target) {

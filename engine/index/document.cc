@@ -333,12 +333,17 @@ Status DocumentParser::Parse(std::string_view source, const FieldResolver& resol
     if (!s.ok()) return ParseError("field [" + f.path + "]: " + std::string(s.message()));
     std::uint32_t& base = w.next_position[f.id];
     std::uint32_t last = base;
-    for (const analyzers::Token& t : tokens_) {
+    // The field length counts positions: tokens stacked on one position (a word and its stem)
+    // count once, as Lucene's discountOverlaps does.
+    std::uint32_t length = 0;
+    for (std::size_t i = 0; i < tokens_.size(); ++i) {
+      const analyzers::Token& t = tokens_[i];
       doc->terms.push_back({f.id, base + t.position, t.term});
       last = base + t.position + 1;
+      if (i == 0 || t.position != tokens_[i - 1].position) ++length;
     }
     base = last + kPositionIncrementGap;
-    doc->lengths[f.id] += static_cast<std::uint32_t>(tokens_.size());
+    doc->lengths[f.id] += length;
     doc->positional[f.id] = true;
     return Status::OK();
   };

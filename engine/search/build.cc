@@ -124,6 +124,7 @@ StatusOr<std::unique_ptr<Scorer>> BuildScorer(const internal::SnapshotReader& re
       if (plan.postings[s].empty()) return std::unique_ptr<Scorer>();
       TermInput in;
       in.postings = plan.postings[s];
+      in.weights = plan.weights[s];
       in.weight = plan.weight;
       in.scoring = plan.scoring;
       in.norm_inverse = plan.bm25->inverse.data();

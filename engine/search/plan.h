@@ -50,6 +50,7 @@ struct Plan {
   // kTerm: the encoded postings of each variant, per segment (only variants the segment has).
   std::vector<std::string> terms;
   std::vector<std::vector<std::string>> postings;  // [segment][variant]
+  std::vector<std::vector<float>> weights;         // [segment][variant]: frequency weights
   float weight = 0;
   std::shared_ptr<const Bm25Norms> bm25;
 

@@ -92,7 +92,8 @@ class BlendedScorer final : public Scorer {
   explicit BlendedScorer(TermInput in) : in_(std::move(in)), its_(in_.postings.size()) {}
 
   Status Init() {
-    std::uint64_t max_freq = 0;
+    if (in_.weights.size() != in_.postings.size()) in_.weights.assign(in_.postings.size(), 1.0f);
+    double max_freq = 0;
     std::uint32_t min_length = UINT32_MAX;
     for (std::size_t i = 0; i < its_.size(); ++i) {
       STELA_RETURN_IF_ERROR(its_[i].Init(in_.postings[i]));
@@ -102,9 +103,9 @@ class BlendedScorer final : public Scorer {
         term_max = std::max(term_max, b.max_freq);
         min_length = std::min(min_length, b.min_length);
       }
-      max_freq += term_max;
+      max_freq += term_max * static_cast<double>(in_.weights[i]);
     }
-    max_score_ = in_.scoring ? Bm25Score(in_.weight, static_cast<float>(max_freq),
+    max_score_ = in_.scoring ? Bm25Score(in_.weight, static_cast<float>(max_freq * (1 + 1e-6)),
                                          in_.norm_inverse[codec::EncodeNorm(
                                              min_length == UINT32_MAX ? 0 : min_length)])
                              : 0;
@@ -121,12 +122,12 @@ class BlendedScorer final : public Scorer {
   }
   float Score() override {
     if (!in_.scoring) return 0;
-    std::uint32_t freq = 0;
-    for (const codec::PostingsIterator& it : its_) {
-      if (it.doc() == doc_) freq += it.freq();
+    float freq = 0;
+    for (std::size_t i = 0; i < its_.size(); ++i) {
+      if (its_[i].doc() == doc_) freq += in_.weights[i] * static_cast<float>(its_[i].freq());
     }
     const std::uint8_t norm = in_.norms != nullptr ? in_.norms[doc_] : 1;
-    return Bm25Score(in_.weight, static_cast<float>(freq), in_.norm_inverse[norm]);
+    return Bm25Score(in_.weight, freq, in_.norm_inverse[norm]);
   }
   float MaxScore() const override { return max_score_; }
   std::uint64_t Cost() const override { return cost_; }

@@ -48,6 +48,9 @@ class Scorer {
 // A term, or several terms scored as one (blended: frequencies summed, one weight).
 struct TermInput {
   std::vector<std::string> postings;  // encoded, one per term present in the segment
+  // Blended terms: each term's frequency counts this much (Lucene's SynonymQuery term boosts);
+  // empty means 1 for all.
+  std::vector<float> weights;
   float weight = 0;                   // boost * idf; 0 with scoring off
   const float* norm_inverse = nullptr;  // 256 entries (Bm25Norms)
   const std::uint8_t* norms = nullptr;  // per doc; null: length 1

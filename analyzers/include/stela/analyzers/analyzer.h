@@ -77,6 +77,10 @@ struct ChainOptions {
   bool ascii_folding = false;        // "café" -> "cafe", "ø" -> "o"
   bool cjk_bigrams = false;          // Han/Kana/Hangul as overlapping bigrams (Elasticsearch `cjk`)
   std::string stemmer;               // Snowball algorithm ("german"); "" for none
+  // Also emit the word as it was before stemming, at the same position, when the stem differs
+  // (Lucene's KeywordRepeatFilter): exact forms stay findable and rank above other inflections.
+  // The `auto` analyzer's chains do this; the named language analyzers do not.
+  bool keep_unstemmed = false;
   std::string language;              // reported by Analyzer::language(); "" for none
 };
 

@@ -41,9 +41,13 @@ class Registry {
   Registry() = default;
   // The chain for a canonical code: its own, a close language's, or the ICU fallback. Non-null.
   const Analyzer* ChainFor(std::string_view canonical) const;
+  // The chain the `auto` analyzer uses for a language: the language's chain, also keeping each
+  // word's unstemmed form (ChainOptions::keep_unstemmed).
+  const Analyzer* AutoChainFor(std::string_view canonical) const;
 
   std::map<std::string, std::unique_ptr<Analyzer>, std::less<>> by_name_;
   std::map<std::string, const Analyzer*, std::less<>> by_language_;
+  std::map<std::string, std::unique_ptr<Analyzer>, std::less<>> auto_chains_;  // by language
   const Analyzer* fallback_ = nullptr;  // ICU chain for languages without a dedicated one
   const Analyzer* auto_ = nullptr;
 };
