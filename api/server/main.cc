@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "api/server/analyze_command.h"
+#include "api/server/bench_command.h"
 #include "api/server/flags.h"
 #include "api/server/serve_command.h"
 #include "engine/check/check_index.h"
@@ -21,6 +22,7 @@ constexpr char kUsage[] =
     "\n"
     "commands:\n"
     "  serve [flags]              run a node: the Elasticsearch REST API over HTTP\n"
+    "  bench gen|queries [flags]  generate a benchmark corpus or query set (JSON lines)\n"
     "  version                    print the version\n"
     "  analyze [flags] TEXT...    print the tokens of TEXT as JSON lines\n"
     "  check-index PATH           verify every invariant of a shard (not open elsewhere)\n"
@@ -85,6 +87,7 @@ int main(int argc, char** argv) {
   }
   if (command == "analyze") return Analyze(args);
   if (command == "serve") return Serve(args);
+  if (command == "bench") return stela::api::RunBench(args);
   if (command == "check-index") return CheckIndexCommand(args);
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(kUsage, stdout);

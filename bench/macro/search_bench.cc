@@ -27,6 +27,7 @@ using Clock = std::chrono::steady_clock;
 
 struct KnownItem {
   std::string qid, lang, text, target;
+  std::string cls;  // generated query sets: term, and, or, phrase (on the body field)
 };
 
 std::string JsonString(std::string_view s) {
@@ -94,6 +95,7 @@ int main(int argc, char** argv) {
       if (!e["target_id"].get_string().get(s)) k.target = std::string(s);
       if (!e["lang"].get_string().get(s)) k.lang = std::string(s);
       if (!e["qid"].get_string().get(s)) k.qid = std::string(s);
+      if (!e["class"].get_string().get(s)) k.cls = std::string(s);
       std::int64_t qid = 0;
       if (k.qid.empty() && !e["qid"].get_int64().get(qid)) k.qid = std::to_string(qid);
       items.push_back(std::move(k));
@@ -120,17 +122,29 @@ int main(int argc, char** argv) {
   double rr_sum = 0;
   std::size_t found = 0;
   std::map<std::string, std::pair<double, int>> by_lang;
+  std::map<std::string, std::vector<double>> by_class;  // latencies per query class
   std::ofstream results;
   if (!results_path.empty()) results.open(results_path);
   const auto start = Clock::now();
   for (int rep = 0; rep < reps; ++rep) {
     for (std::size_t i = 0; i < items.size(); ++i) {
       const KnownItem& k = items[i];
-      std::string body = R"({"size": 10, "_source": false, "query": {"multi_match": {"query": )" +
-                         JsonString(k.text) + R"(, "type": ")" + type + R"(", "fields": [)" +
-                         fields_json + "]";
-      if (language_hint) body += R"(, "language": )" + JsonString(k.lang);
-      body += "}}}";
+      std::string body;
+      if (!k.cls.empty()) {
+        const std::string q = JsonString(k.text);
+        if (k.cls == "phrase") {
+          body = R"({"size": 10, "_source": false, "query": {"match_phrase": {"body": )" + q + "}}}";
+        } else {
+          body = R"({"size": 10, "_source": false, "query": {"match": {"body": {"query": )" + q +
+                 R"(, "operator": ")" + (k.cls == "and" ? "and" : "or") + R"("}}}})";
+        }
+      } else {
+        body = R"({"size": 10, "_source": false, "query": {"multi_match": {"query": )" +
+               JsonString(k.text) + R"(, "type": ")" + type + R"(", "fields": [)" + fields_json +
+               "]";
+        if (language_hint) body += R"(, "language": )" + JsonString(k.lang);
+        body += "}}}";
+      }
       const auto t0 = Clock::now();
       auto req = stela::engine::ParseSearchRequest(body);
       if (!req.ok()) {
@@ -139,6 +153,7 @@ int main(int argc, char** argv) {
       }
       auto res = stela::engine::Search(*snapshot, *req);
       latencies_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      by_class[k.cls.empty() ? "known-item" : k.cls].push_back(latencies_ms.back());
       if (!res.ok()) {
         std::fprintf(stderr, "query %zu: %s\n", i, std::string(res.status().message()).c_str());
         continue;
@@ -192,6 +207,10 @@ int main(int argc, char** argv) {
                   static_cast<double>(latencies_ms.size()),
               reps, reps == 1 ? "" : "s",
               std::chrono::duration<double>(Clock::now() - start).count());
+  for (const auto& [cls, lat] : by_class) {
+    std::printf("class %-10s queries %zu  p50 %.3f ms  p99 %.3f ms\n", cls.c_str(), lat.size(),
+                Percentile(lat, 0.5), Percentile(lat, 0.99));
+  }
   std::printf("weakest languages (>= 20 queries):");
   for (std::size_t i = 0; i < worst.size() && i < 8; ++i) {
     std::printf(" %s %.3f", worst[i].second.c_str(), worst[i].first);

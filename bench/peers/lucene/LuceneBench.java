@@ -43,6 +43,7 @@ import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.DisjunctionMaxQuery;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.PhraseQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermQuery;
@@ -137,6 +138,7 @@ public final class LuceneBench {
          PrintWriter out = new PrintWriter(Files.newBufferedWriter(results, StandardCharsets.UTF_8))) {
       IndexSearcher searcher = new IndexSearcher(reader);
       double[] latencies = new double[qs.size() * reps];
+      Map<String, List<Double>> byClass = new java.util.TreeMap<>();
       double rr = 0;
       int found = 0;
       int n = 0;
@@ -144,19 +146,42 @@ public final class LuceneBench {
         for (int i = 0; i < qs.size(); ++i) {
           Map<String, String> q = qs.get(i);
           long t0 = System.nanoTime();
-          List<Query> perField = new ArrayList<>();
-          for (String field : new String[] {"title", "body"}) {
-            BooleanQuery.Builder b = new BooleanQuery.Builder();
-            for (String t : analyze(analyzer, field, q.getOrDefault("text", ""))) {
-              b.add(new TermQuery(new Term(field, t)), BooleanClause.Occur.SHOULD);
+          String cls = q.get("class");
+          Query query;
+          if (cls != null) {
+            // Generated query classes, on the body field.
+            List<String> terms = analyze(analyzer, "body", q.getOrDefault("text", ""));
+            if (cls.equals("phrase")) {
+              PhraseQuery.Builder pb = new PhraseQuery.Builder();
+              for (String t : terms) pb.add(new Term("body", t));
+              query = pb.build();
+            } else if (terms.size() == 1) {
+              query = new TermQuery(new Term("body", terms.get(0)));
+            } else {
+              BooleanQuery.Builder b = new BooleanQuery.Builder();
+              for (String t : terms) {
+                b.add(new TermQuery(new Term("body", t)),
+                      cls.equals("and") ? BooleanClause.Occur.MUST : BooleanClause.Occur.SHOULD);
+              }
+              query = b.build();
             }
-            perField.add(b.build());
+          } else {
+            List<Query> perField = new ArrayList<>();
+            for (String field : new String[] {"title", "body"}) {
+              BooleanQuery.Builder b = new BooleanQuery.Builder();
+              for (String t : analyze(analyzer, field, q.getOrDefault("text", ""))) {
+                b.add(new TermQuery(new Term(field, t)), BooleanClause.Occur.SHOULD);
+              }
+              perField.add(b.build());
+            }
+            query = new DisjunctionMaxQuery(perField, 0.0f);
           }
-          Query query = new DisjunctionMaxQuery(perField, 0.0f);
           TopDocs top = searcher.search(query, 10);
           List<String> ids = new ArrayList<>();
           for (ScoreDoc sd : top.scoreDocs) ids.add(searcher.doc(sd.doc).get("_id"));
           latencies[n++] = (System.nanoTime() - t0) / 1e6;
+          byClass.computeIfAbsent(cls == null ? "known-item" : cls, c -> new ArrayList<>())
+              .add(latencies[n - 1]);
           if (rep > 0) continue;
           String target = q.get("target_id");
           int rank = target == null ? -1 : ids.indexOf(target);
@@ -168,6 +193,12 @@ public final class LuceneBench {
         }
       }
       Arrays.sort(latencies, 0, n);
+      for (Map.Entry<String, List<Double>> e : byClass.entrySet()) {
+        List<Double> l = e.getValue();
+        java.util.Collections.sort(l);
+        System.out.printf("class %-10s queries %d  p50 %.3f ms  p99 %.3f ms%n", e.getKey(), l.size(),
+            l.get(l.size() / 2), l.get(Math.min(l.size() - 1, (int) (l.size() * 0.99))));
+      }
       System.out.printf("{\"engine\":\"lucene\",\"queries\":%d,\"mrr10\":%.4f,\"success10\":%.4f,"
           + "\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f}%n",
           qs.size(), rr / qs.size(), (double) found / qs.size(),
