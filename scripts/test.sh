@@ -3,8 +3,9 @@
 #  1. the release build with all GoogleTest suites, through ctest;
 #  2. a ThreadSanitizer build of the concurrent suites (analyzers, engine index, check-index,
 #     search);
-#  3. the official Node.js clients (Elasticsearch 7, 8, 9 and OpenSearch) against a node the
-#     suite starts (tests/api/node, npm registry packages pinned by package-lock.json);
+#  3. the official Node.js clients (Elasticsearch 7, 8, 9 and OpenSearch, and @grpc/grpc-js on
+#     the gRPC contract) against a node the suite starts (tests/api/node, npm registry packages
+#     pinned by package-lock.json);
 #  4. a clang build of the libFuzzer targets, each run briefly over its seed corpus.
 # STELA_FUZZ_SECONDS (default 30) sets how long each fuzzer runs; 0 only replays the seeds.
 set -euo pipefail
@@ -39,7 +40,7 @@ echo "== Node.js clients against stela serve =="
 (
   cd tests/api/node
   npm ci --no-audit --no-fund --loglevel=error
-  STELA_BIN="$PWD/../../../build/api/server/stela" node --test clients.test.mjs
+  STELA_BIN="$PWD/../../../build/api/server/stela" node --test clients.test.mjs grpc.test.mjs
 ) 2>&1 | tee build/node-tests.log
 node_pass=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' build/node-tests.log)
 node_fail=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' build/node-tests.log)

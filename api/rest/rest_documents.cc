@@ -4,6 +4,7 @@
 #include <charconv>
 #include <set>
 
+#include "api/rest/bulk_parser.h"
 #include "api/rest/rest_call.h"
 #include "engine/search/highlight.h"
 
@@ -328,72 +329,19 @@ HttpResponse RestHandler::UpdateDoc(Call& c, const std::string& index, const std
 }
 
 HttpResponse RestHandler::Bulk(Call& c, const std::string& default_index) {
-  const std::string& body = c.req.body;
-  simdjson::dom::parser parser;
+  auto actions = ParseBulk(c.req.body, default_index);
+  if (!actions.ok()) return ErrorFrom(actions.status());
   simdjson::dom::parser doc_parser;
-  JsonWriter w;
-  w.BeginObject();
   bool errors = false;
-  std::string items;
   JsonWriter iw;
   iw.BeginArray();
   std::map<std::string, std::pair<std::shared_ptr<IndexHandle>, std::uint64_t>> touched;
-  std::size_t pos = 0;
-  std::size_t line_no = 0;
-  auto next_line = [&](std::string_view* line) {
-    while (pos < body.size()) {
-      std::size_t nl = body.find('\n', pos);
-      if (nl == std::string::npos) nl = body.size();
-      *line = std::string_view(body).substr(pos, nl - pos);
-      pos = nl + 1;
-      ++line_no;
-      while (!line->empty() && (line->back() == '\r' || line->back() == ' ')) line->remove_suffix(1);
-      if (!line->empty()) return true;
-    }
-    return false;
-  };
-  std::string_view line;
-  while (next_line(&line)) {
-    simdjson::dom::element action;
-    simdjson::dom::object obj;
-    if (parser.parse(line.data(), line.size()).get(action) || action.get_object().get(obj) ||
-        obj.size() != 1) {
-      return Error(400, "illegal_argument_exception",
-                   "Malformed action/metadata line [" + std::to_string(line_no) +
-                       "], expected START_OBJECT or END_OBJECT but found [VALUE_STRING]");
-    }
-    auto kv = *obj.begin();
-    const std::string op(kv.key);
-    if (op != "index" && op != "create" && op != "update" && op != "delete") {
-      return Error(400, "illegal_argument_exception",
-                   "Malformed action/metadata line [" + std::to_string(line_no) +
-                       "], expected field [create], [delete], [index] or [update] but found [" +
-                       op + "]");
-    }
-    std::string index = default_index, id;
-    WriteParams p;
-    simdjson::dom::object meta;
-    if (!kv.value.get_object().get(meta)) {
-      for (auto m : meta) {
-        std::string value;
-        std::string_view sv;
-        if (!m.value.get_string().get(sv)) value = std::string(sv);
-        else value = simdjson::minify(m.value);
-        if (m.key == "_index") index = value;
-        else if (m.key == "_id") id = value;
-        else if (m.key == "if_seq_no") p.if_seq_no = value;
-        else if (m.key == "if_primary_term") p.if_primary_term = value;
-        else if (m.key == "version") p.version = value;
-        else if (m.key == "version_type") p.version_type = value;
-      }
-    }
-    std::string_view source;
-    if (op != "delete") {
-      if (!next_line(&source)) {
-        return Error(400, "illegal_argument_exception",
-                     "The bulk request must be terminated by a newline [\\n]");
-      }
-    }
+  for (BulkAction& a : *actions) {
+    const std::string& op = a.op;
+    std::string& index = a.index;
+    std::string& id = a.id;
+    WriteParams p{a.if_seq_no, a.if_primary_term, a.version, a.version_type, ""};
+    const std::string_view source = a.source;
     ++bulk_items_;
     iw.BeginObject().Key(op).BeginObject();
     auto fail = [&](const Status& s) {
@@ -496,6 +444,8 @@ HttpResponse RestHandler::Bulk(Call& c, const std::string& default_index) {
       if (!s.ok()) return ErrorFrom(s);
     }
   }
+  JsonWriter w;
+  w.BeginObject();
   w.Key("took").Int(c.TookMs());
   w.Key("errors").Bool(errors);
   w.Key("items").Raw(iw.str());

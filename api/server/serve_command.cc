@@ -19,7 +19,7 @@ constexpr FlagSpec kServeFlags[] = {
     {"data", true, "data directory (default ./data)"},
     {"host", true, "address to listen on (default 127.0.0.1; 0.0.0.0 for all)"},
     {"port", true, "HTTP port (default 9200; 0 picks a free one)"},
-    {"port-file", true, "write the HTTP port to this file once listening"},
+    {"port-file", true, "write the HTTP port (and on a second line the gRPC port) to this file once listening"},
     {"grpc-port", true, "gRPC port (default 9300; 0 picks a free one; off disables)"},
     {"workers", true, "request worker threads (default: the number of cores)"},
     {"io-threads", true, "network I/O threads (default 1)"},
@@ -101,6 +101,7 @@ Status RunServe(const Flags& flags) {
   if (auto path = flags.Get("port-file")) {
     std::ofstream out(*path + ".tmp");
     out << server->port() << "\n";
+    if (grpc) out << grpc->port() << "\n";
     out.close();
     std::rename((*path + ".tmp").c_str(), path->c_str());
   }

@@ -21,10 +21,11 @@ export async function startStela() {
     if (exited) throw new Error(`stela exited early: ${JSON.stringify(exited)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  const port = Number(readFileSync(portFile, 'utf8').trim());
+  const [port, grpcPort] = readFileSync(portFile, 'utf8').trim().split('\n').map(Number);
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
+    grpcPort,
     async stop() {
       if (!exited) {
         const done = new Promise((r) => child.on('exit', r));
