@@ -206,6 +206,105 @@ TEST_F(RestTest, IndicesSurviveRestart) {
   EXPECT_EQ(Send(port(), "HEAD", "/keep").status, 404);
 }
 
+TEST_F(RestTest, EveryEndpointAndItsErrors) {
+  auto ok = [&](const std::string& m, const std::string& t, const std::string& b = "",
+                std::vector<std::pair<std::string, std::string>> h = {}) {
+    Reply r = Send(port(), m, t, b, h);
+    EXPECT_LT(r.status, 300) << m << " " << t << ": " << r.body;
+    return r;
+  };
+  auto fails = [&](int status, const std::string& type, const std::string& m, const std::string& t,
+                   const std::string& b = "") {
+    Reply r = Send(port(), m, t, b);
+    EXPECT_EQ(r.status, status) << m << " " << t << ": " << r.body;
+    EXPECT_NE(r.body.find("\"type\":\"" + type + "\""), std::string::npos) << m << " " << t << ": " << r.body;
+  };
+  ok("PUT", "/lib", R"({"settings": {"number_of_replicas": 0}, "mappings": {"properties": {
+      "title": {"type": "text"}, "n": {"type": "long"}, "tag": {"type": "keyword"}}}})");
+  ok("PUT", "/lib/_mapping", R"({"properties": {"extra": {"type": "keyword"}}})");
+  Reply r = ok("GET", "/lib/_mapping");
+  EXPECT_NE(r.body.find("\"extra\":{\"type\":\"keyword\""), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("_stela"), std::string::npos);
+  fails(400, "illegal_argument_exception", "PUT", "/lib/_mapping", R"({"properties": {"n": {"type": "text"}}})");
+  ok("PUT", "/lib/_settings", R"({"index": {"max_result_window": 50}})");
+  r = ok("GET", "/lib/_settings");
+  EXPECT_NE(r.body.find("\"max_result_window\":\"50\""), std::string::npos) << r.body;
+  fails(400, "illegal_argument_exception", "GET", "/lib/_search?from=45&size=10");
+  fails(400, "illegal_argument_exception", "PUT", "/lib/_settings", R"({"index": {"number_of_shards": 3}})");
+  std::string bulk;
+  for (int i = 0; i < 30; ++i) {
+    bulk += R"({"index": {"_id": ")" + std::to_string(i) + "\"}}\n" + R"({"title": "book number )" +
+            std::to_string(i) + R"(", "n": )" + std::to_string(i) + R"(, "tag": "t)" + std::to_string(i % 3) + "\"}\n";
+  }
+  ok("POST", "/lib/_bulk?refresh=wait_for", bulk, {{"Content-Type", "application/x-ndjson"}});
+  fails(400, "illegal_argument_exception", "POST", "/lib/_bulk", "{\"index\": {\"_id\": \"x\"}}\n");
+  fails(400, "illegal_argument_exception", "POST", "/lib/_bulk", "{\"explode\": {}}\n{}\n");
+  // A document of the wrong type is refused with the mapper's error, the bulk item too.
+  fails(400, "mapper_parsing_exception", "PUT", "/lib/_doc/bad", R"({"n": "not a number"})");
+  fails(400, "parsing_exception", "POST", "/lib/_search", R"({"query": {"match": {"title": {"query": "a", "bogus": 1}}}})");
+  fails(400, "parsing_exception", "POST", "/lib/_search", R"({"nope": 1})");
+  std::string deep = R"({"match_all": {}})";
+  for (int i = 0; i < 40; ++i) deep = R"({"bool": {"must": )" + deep + "}}";
+  fails(400, "illegal_argument_exception", "POST", "/lib/_search", R"({"query": )" + deep + "}");
+  r = ok("GET", "/lib/_count?q=title:book");
+  EXPECT_NE(r.body.find("\"count\":30"), std::string::npos) << r.body;
+  r = ok("GET", "/lib/_search?q=n:[10%20TO%2012]&sort=n:desc&filter_path=hits.hits._id");
+  EXPECT_EQ(r.body, R"({"hits":{"hits":[{"_id":"12"},{"_id":"11"},{"_id":"10"}]}})");
+  r = ok("GET", "/lib/_search?size=0&pretty");
+  EXPECT_NE(r.body.find("\n  \"took\""), std::string::npos) << r.body;
+  r = ok("POST", "/lib/_mget", R"({"ids": ["1", "nope"]})");
+  EXPECT_NE(r.body.find("\"found\":false"), std::string::npos);
+  r = ok("POST", "/_msearch", "{\"index\": \"lib\"}\n{\"size\": 1}\n{\"index\": \"zzz\"}\n{}\n",
+         {{"Content-Type", "application/x-ndjson"}});
+  EXPECT_NE(r.body.find("\"status\":404"), std::string::npos) << r.body;
+  r = ok("POST", "/lib/_analyze", R"({"analyzer": "english", "text": "running dogs"})");
+  EXPECT_NE(r.body.find("\"token\":\"run\""), std::string::npos) << r.body;
+  fails(400, "illegal_argument_exception", "POST", "/lib/_analyze", R"({"analyzer": "klingon", "text": "x"})");
+  r = ok("POST", "/lib/_update_by_query?refresh=true", R"({"query": {"term": {"tag": "t1"}}})");
+  EXPECT_NE(r.body.find("\"updated\":10"), std::string::npos) << r.body;
+  r = ok("POST", "/lib/_delete_by_query?refresh=true", R"({"query": {"term": {"tag": "t2"}}})");
+  EXPECT_NE(r.body.find("\"deleted\":10"), std::string::npos) << r.body;
+  r = ok("POST", "/lib/_pit?keep_alive=1m");
+  const std::size_t at = r.body.find("\"id\":\"") + 6;
+  const std::string pit = r.body.substr(at, r.body.find('"', at) - at);
+  r = ok("POST", "/_search", R"({"pit": {"id": ")" + pit + R"("}, "size": 2, "sort": [{"n": "asc"}]})");
+  EXPECT_NE(r.body.find("\"pit_id\""), std::string::npos);
+  ok("DELETE", "/_pit", R"({"id": ")" + pit + R"("})");
+  fails(404, "search_context_missing_exception", "POST", "/_search", R"({"pit": {"id": ")" + pit + R"("}})");
+  r = ok("GET", "/lib/_search?scroll=1m&size=7&sort=n:asc");
+  const std::size_t sat = r.body.find("\"_scroll_id\":\"") + 14;
+  const std::string scroll = r.body.substr(sat, r.body.find('"', sat) - sat);
+  int pages = 1;
+  while (true) {
+    r = ok("POST", "/_search/scroll", R"({"scroll": "1m", "scroll_id": ")" + scroll + R"("})");
+    if (r.body.find("\"hits\":[]") != std::string::npos) break;
+    ASSERT_LT(++pages, 10);
+  }
+  EXPECT_EQ(pages, 3);  // 20 live docs, 7 a page
+  ok("DELETE", "/_search/scroll", R"({"scroll_id": [")" + scroll + R"("]})");
+  ok("POST", "/_aliases", R"({"actions": [{"add": {"index": "lib", "alias": "books"}}]})");
+  EXPECT_EQ(Send(port(), "HEAD", "/lib/_alias/books").status, 200);
+  ok("GET", "/books/_doc/1");
+  ok("DELETE", "/lib/_alias/books");
+  fails(404, "index_not_found_exception", "GET", "/books/_search");
+  r = ok("GET", "/_cat/indices?v");
+  EXPECT_NE(r.body.find("lib"), std::string::npos);
+  ok("GET", "/_cat/health");
+  ok("GET", "/_cat/count?format=json");
+  r = ok("GET", "/_nodes");
+  EXPECT_NE(r.body.find("\"roles\""), std::string::npos);
+  ok("GET", "/_stats");
+  ok("POST", "/lib/_flush");
+  ok("POST", "/lib/_forcemerge?max_num_segments=1");
+  r = ok("GET", "/_prometheus/metrics");
+  EXPECT_NE(r.body.find("stela_searches_total"), std::string::npos);
+  EXPECT_NE(r.body.find("stela_index_docs{index=\"lib\"} 20"), std::string::npos) << r.body;
+  ok("GET", "/_index_template");
+  fails(400, "illegal_argument_exception", "PUT", "/_index_template/x", "{}");
+  fails(405, "illegal_argument_exception", "PATCH", "/lib/_search");
+  fails(404, "index_not_found_exception", "DELETE", "/nope");
+}
+
 TEST(HttpServerTest, FullQueueAnswers429) {
   std::atomic<int> running{0};
   HttpServerOptions o;

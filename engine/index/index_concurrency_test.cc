@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <atomic>
 #include <thread>
 
@@ -55,12 +56,21 @@ TEST(IndexConcurrencyTest, WritersSearchersAndRefreshesAgree) {
           last = n;
           auto ids = snap->MatchingIds("body", "share");
           if (!ids.ok() || ids->size() != n) {
+            std::fprintf(stderr, "snapshot of %llu live docs in %zu segments: %s\n",
+                         static_cast<unsigned long long>(n), snap->segment_count(),
+                         ids.ok() ? (std::to_string(ids->size()) + " match [share]").c_str()
+                                  : ids.status().ToString().c_str());
             ++errors;
             continue;
           }
           // A searchable document is always gettable (realtime get never goes backwards).
-          if (std::find(ids->begin(), ids->end(), "0-0") != ids->end() && !index.Get("0-0").ok()) {
-            ++errors;
+          if (std::find(ids->begin(), ids->end(), "0-0") != ids->end()) {
+            auto got = index.Get("0-0");
+            if (!got.ok()) {
+              std::fprintf(stderr, "get 0-0 after it was searchable: %s\n",
+                           got.status().ToString().c_str());
+              ++errors;
+            }
           }
         }
       });
