@@ -520,6 +520,9 @@ class IndexImpl final : public Index {
   std::unique_ptr<Buffer> frozen_;                  // being written by Refresh; GUARDED_BY(mu_)
   std::unordered_map<std::string, VersionEntry> versions_;  // GUARDED_BY(mu_)
   std::map<std::uint32_t, std::vector<std::uint32_t>> pending_deletes_;  // GUARDED_BY(mu_)
+  // The deletes a refresh in progress makes visible: those made before it froze the buffer (later
+  // ones wait for the next refresh, with the writes that made them). GUARDED_BY(mu_)
+  std::map<std::uint32_t, std::vector<std::uint32_t>> frozen_deletes_;
   std::vector<SegmentState> segments_;              // GUARDED_BY(mu_)
   std::uint64_t max_seq_no_ = 0;                    // GUARDED_BY(mu_)
   std::uint64_t committed_seq_no_ = 0;              // GUARDED_BY(mu_)
@@ -893,6 +896,8 @@ Status IndexImpl::Refresh() {
     frozen_ = std::move(buffer_);
     buffer_ = std::make_unique<Buffer>(next_segment_++);
     commit_seq = max_seq_no_;
+    frozen_deletes_ = std::move(pending_deletes_);
+    pending_deletes_.clear();
   }
   index::SegmentInfo info;
   const bool has_docs = !frozen_->docs.empty();
@@ -921,7 +926,7 @@ Status IndexImpl::Refresh() {
   // Deletes against committed (or just written) segments: copy-on-write live bitmaps, so open
   // snapshots keep theirs.
   std::map<std::uint32_t, bool> changed;
-  for (auto& [seg, docnos] : pending_deletes_) {
+  for (auto& [seg, docnos] : frozen_deletes_) {
     auto it = by_id.find(seg);
     if (it == by_id.end()) continue;
     SegmentState& s = *it->second;
@@ -943,7 +948,7 @@ Status IndexImpl::Refresh() {
     batch.Put(Cf::kSegments, index::keys::Segment(seg, index::keys::kLiveDocs), bytes);
   }
   if (has_docs) segments_.push_back(std::move(fresh));
-  pending_deletes_.clear();
+  frozen_deletes_.clear();
   // Ids written up to the commit point move from the version map to the ids family.
   for (auto it = versions_.begin(); it != versions_.end();) {
     const VersionEntry& e = it->second;
@@ -1231,7 +1236,10 @@ Status IndexImpl::MergeOnce(std::uint32_t max_segments, bool force, bool* merged
   STELA_RETURN_IF_ERROR(WriteMerged(sources, id, *view, &out));
 
   std::lock_guard lock(mu_);
-  // Deletes since the merge began: in the sources' current live docs, or still pending.
+  // Deletes since the merge began: those already visible (the sources' current live docs) are
+  // applied; those still pending (made by writes not yet refreshed) stay pending, now against the
+  // merged segment, so they become visible together with the writes that made them at the next
+  // refresh — a merge never hides a replaced document before its new version is searchable.
   std::map<std::uint32_t, const SegmentState*> now;
   for (const SegmentState& s : segments_) now[s.info->id] = &s;
   std::shared_ptr<Roaring> live;
@@ -1243,16 +1251,20 @@ Status IndexImpl::MergeOnce(std::uint32_t max_segments, bool force, bool* merged
     const std::uint32_t sid = sources[i].info->id;
     const SegmentState* current = now.count(sid) ? now.at(sid) : nullptr;
     if (current == nullptr) return Status::Internal("a merge source vanished");
-    auto pending = pending_deletes_.find(sid);
     for (std::uint32_t d = 0; d < out.remap[i].size(); ++d) {
       const std::uint32_t to = out.remap[i][d];
       if (to != kGone && !current->IsLive(d)) live->remove(to);
     }
-    if (pending != pending_deletes_.end()) {
+    for (auto* deletes : {&pending_deletes_, &frozen_deletes_}) {
+      auto pending = deletes->find(sid);
+      if (pending == deletes->end()) continue;
+      std::vector<std::uint32_t> moved;
       for (std::uint32_t d : pending->second) {
-        if (d < out.remap[i].size() && out.remap[i][d] != kGone) live->remove(out.remap[i][d]);
+        if (d < out.remap[i].size() && out.remap[i][d] != kGone) moved.push_back(out.remap[i][d]);
       }
-      pending_deletes_.erase(pending);
+      deletes->erase(pending);
+      auto& target = (*deletes)[id];
+      target.insert(target.end(), moved.begin(), moved.end());
     }
   }
   store::WriteBatch batch(*store_);

@@ -382,3 +382,4 @@ TEST_F(MergeTest, BackgroundMergesKeepTheSegmentCountBounded) {
 
 }  // namespace
 }  // namespace stela::engine
+
