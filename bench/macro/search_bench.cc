@@ -132,7 +132,11 @@ int main(int argc, char** argv) {
       std::string body;
       if (!k.cls.empty()) {
         const std::string q = JsonString(k.text);
-        if (k.cls == "phrase") {
+        if (k.cls == "agg") {
+          // A terms aggregation over every document (the text is the field to bucket).
+          body = R"({"size": 0, "track_total_hits": true, "aggs": {"a": {"terms": {"field": )" +
+                 JsonString(k.text) + "}}}}";
+        } else if (k.cls == "phrase") {
           body = R"({"size": 10, "_source": false, "query": {"match_phrase": {"body": )" + q + "}}}";
         } else {
           body = R"({"size": 10, "_source": false, "query": {"match": {"body": {"query": )" + q +

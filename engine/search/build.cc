@@ -123,7 +123,7 @@ StatusOr<std::unique_ptr<Scorer>> BuildScorer(const internal::SnapshotReader& re
     case K::kTerm: {
       if (plan.postings[s].empty()) return std::unique_ptr<Scorer>();
       TermInput in;
-      in.postings = plan.postings[s];
+      in.postings.assign(plan.postings[s].begin(), plan.postings[s].end());
       in.weights = plan.weights[s];
       in.weight = plan.weight;
       in.scoring = plan.scoring;
@@ -136,7 +136,10 @@ StatusOr<std::unique_ptr<Scorer>> BuildScorer(const internal::SnapshotReader& re
       PhraseInput in;
       for (std::size_t g = 0; g < plan.offsets.size(); ++g) {
         if (plan.phrase_postings[s][g].empty()) return std::unique_ptr<Scorer>();
-        in.positions.push_back({plan.phrase_postings[s][g], plan.offsets[g]});
+        PhrasePosition pos;
+        pos.postings.assign(plan.phrase_postings[s][g].begin(), plan.phrase_postings[s][g].end());
+        pos.offset = plan.offsets[g];
+        in.positions.push_back(std::move(pos));
       }
       in.slop = plan.slop;
       in.weight = plan.weight;

@@ -443,3 +443,71 @@ INSTANTIATE_TEST_SUITE_P(Seeds, ReferenceTest, ::testing::Range(0, 16));
 
 }  // namespace
 }  // namespace stela::engine
+
+namespace stela::engine {
+namespace {
+
+// Blended terms (a word's variants across language chains, and fuzzy expansions) prune too: the
+// pruned top k must equal the exhaustive one, id for id and score for score.
+TEST(BlendedPruningTest, PrunedEqualsExhaustive) {
+  const std::uint64_t seed = BaseSeed();
+  std::printf("blended pruning seed %llu\n", static_cast<unsigned long long>(seed));
+  Generator gen(seed);
+  auto registry = analyzers::Registry::CreateBuiltin();
+  ASSERT_TRUE(registry.ok());
+  stela::testing::TempDir dir;
+  IndexOptions options;
+  options.durability = Durability::kAsync;
+  options.refresh_interval_ms = 0;
+  options.background_merges = false;
+  options.mappings_json = R"({"properties": {"body": {"type": "text"}}})";
+  auto index = Index::Open(dir.Sub("shard"), options, **registry);
+  ASSERT_TRUE(index.ok());
+  // English and German words with inflections, so variants (word, stems) have postings.
+  const std::vector<std::string> words = {
+      "running", "runs", "run", "runner", "houses", "house", "housing", "Häuser", "Häusern",
+      "Haus", "walking", "walked", "walks", "gardens", "garden", "Gärten", "Garten", "the",
+      "a", "dogs", "dog", "Hunde", "Hund", "played", "playing", "plays"};
+  for (int i = 0; i < 3000; ++i) {
+    std::string text;
+    const int n = gen.Int(3, 40);
+    for (int k = 0; k < n; ++k) {
+      text += (k ? " " : "") + words[static_cast<std::size_t>(gen.Int(0, static_cast<int>(words.size()) - 1))];
+    }
+    ASSERT_TRUE((*index)->IndexDocument("d" + std::to_string(i), R"({"body": ")" + text + "\"}").ok());
+    if (i % 700 == 699) {
+      ASSERT_TRUE((*index)->Refresh().ok());
+    }
+  }
+  ASSERT_TRUE((*index)->Refresh().ok());
+  auto snap = (*index)->AcquireSnapshot();
+  const std::vector<std::string> queries = {
+      R"({"match": {"body": "running"}})", R"({"match": {"body": "Häusern"}})",
+      R"({"match": {"body": "gardens dogs"}})", R"({"match": {"body": {"query": "houses walked", "operator": "and"}}})",
+      R"({"fuzzy": {"body": {"value": "gardn"}}})", R"({"match": {"body": {"query": "hund", "fuzziness": "AUTO"}}})",
+      R"({"multi_match": {"query": "playing Garten", "fields": ["body"]}})"};
+  int compared = 0;
+  for (const std::string& q : queries) {
+    for (int k : {1, 3, 10}) {
+      auto exact = ParseSearchRequest(R"({"size": )" + std::to_string(k) +
+                                      R"(, "track_total_hits": true, "query": )" + q + "}");
+      auto pruned = ParseSearchRequest(R"({"size": )" + std::to_string(k) +
+                                       R"(, "track_total_hits": false, "query": )" + q + "}");
+      ASSERT_TRUE(exact.ok() && pruned.ok()) << q;
+      auto a = Search(*snap, *exact);
+      auto b = Search(*snap, *pruned);
+      ASSERT_TRUE(a.ok() && b.ok()) << q;
+      ASSERT_EQ(a->hits.size(), b->hits.size()) << q;
+      ASSERT_FALSE(a->hits.empty()) << q;
+      for (std::size_t i = 0; i < a->hits.size(); ++i) {
+        EXPECT_EQ(a->hits[i].id, b->hits[i].id) << q << " k=" << k << " rank " << i;
+        EXPECT_EQ(*a->hits[i].score, *b->hits[i].score) << q << " k=" << k << " rank " << i;
+      }
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 21);
+}
+
+}  // namespace
+}  // namespace stela::engine

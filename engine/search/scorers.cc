@@ -116,9 +116,54 @@ class BlendedScorer final : public Scorer {
   std::uint32_t Next() override { return Advance(doc_ + 1); }
   std::uint32_t Advance(std::uint32_t target) override {
     if (doc_ >= target) return doc_;
-    for (codec::PostingsIterator& it : its_) it.Advance(target);
-    Settle();
-    return doc_;
+    while (true) {
+      for (codec::PostingsIterator& it : its_) it.Advance(target);
+      Settle();
+      if (min_competitive_ <= 0 || doc_ == kNoMoreDocs) return doc_;
+      // Block-max: skip a window whose best possible score cannot compete.
+      if (static_cast<std::int64_t>(doc_) > window_end_) {
+        const std::uint32_t end = ShallowAdvance(doc_);
+        window_end_ = end;
+        if (BelowMin(MaxScoreUpTo(end), min_competitive_)) {
+          if (end >= kLastDoc) return doc_ = kNoMoreDocs;
+          target = end + 1;
+          continue;
+        }
+      }
+      return doc_;
+    }
+  }
+  void SetMinCompetitiveScore(float score) override { min_competitive_ = score; }
+  std::uint32_t ShallowAdvance(std::uint32_t target) override {
+    std::uint32_t end = kLastDoc;
+    shallow_.resize(its_.size());
+    for (std::size_t i = 0; i < its_.size(); ++i) {
+      const auto& blocks = its_[i].blocks();
+      const auto found = std::partition_point(
+          blocks.begin(), blocks.end(),
+          [target](const codec::BlockInfo& b) { return b.last_doc < target; });
+      shallow_[i] = static_cast<std::size_t>(found - blocks.begin());
+      if (found != blocks.end()) end = std::min(end, found->last_doc);
+    }
+    return end;
+  }
+  float MaxScoreUpTo(std::uint32_t upto) override {
+    if (!in_.scoring) return 0;
+    double freq = 0;
+    std::uint32_t min_length = UINT32_MAX;
+    for (std::size_t i = 0; i < its_.size() && i < shallow_.size(); ++i) {
+      const auto& blocks = its_[i].blocks();
+      std::uint32_t f = 0;
+      for (std::size_t b = shallow_[i]; b < blocks.size(); ++b) {
+        f = std::max(f, blocks[b].max_freq);
+        min_length = std::min(min_length, blocks[b].min_length);
+        if (blocks[b].last_doc >= upto) break;
+      }
+      freq += f * static_cast<double>(in_.weights[i]);
+    }
+    if (freq == 0) return 0;
+    return Bm25Score(in_.weight, static_cast<float>(freq * (1 + 1e-6)),
+                     in_.norm_inverse[codec::EncodeNorm(min_length == UINT32_MAX ? 0 : min_length)]);
   }
   float Score() override {
     if (!in_.scoring) return 0;
@@ -146,6 +191,9 @@ class BlendedScorer final : public Scorer {
   std::vector<codec::PostingsIterator> its_;
   float max_score_ = 0;
   std::uint64_t cost_ = 0;
+  float min_competitive_ = 0;
+  std::int64_t window_end_ = -1;
+  std::vector<std::size_t> shallow_;  // per term: the block ShallowAdvance found
 };
 
 // A phrase: a conjunction of its positions (each a union of variants), confirmed by positions.

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/codec/postings.h"
@@ -47,7 +48,9 @@ class Scorer {
 
 // A term, or several terms scored as one (blended: frequencies summed, one weight).
 struct TermInput {
-  std::vector<std::string> postings;  // encoded, one per term present in the segment
+  // Encoded, one per term present in the segment. Views: the bytes (held by the Plan) must
+  // outlive the scorer.
+  std::vector<std::string_view> postings;
   // Blended terms: each term's frequency counts this much (Lucene's SynonymQuery term boosts);
   // empty means 1 for all.
   std::vector<float> weights;
@@ -60,7 +63,7 @@ StatusOr<std::unique_ptr<Scorer>> NewTermScorer(TermInput input);
 
 // One position of a phrase: the terms (variants) that may stand there.
 struct PhrasePosition {
-  std::vector<std::string> postings;
+  std::vector<std::string_view> postings;  // views into the Plan's bytes
   std::uint32_t offset = 0;  // position in the query
 };
 struct PhraseInput {
