@@ -501,10 +501,10 @@ Status Node::UpdateSettings(const std::string& index, std::string_view body) {
   return SaveLocked();
 }
 
-std::string Node::OpenCursor(Cursor cursor) {
+std::string Node::OpenCursor(std::shared_ptr<Cursor> cursor) {
   std::lock_guard lock(cursors_mu_);
   const std::string id = RandomId(16) + std::to_string(++next_cursor_);
-  cursors_[id] = std::make_shared<Cursor>(std::move(cursor));
+  cursors_[id] = std::move(cursor);
   return id;
 }
 
@@ -531,7 +531,12 @@ void Node::ExpireCursors() {
   const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(cursors_mu_);
   for (auto it = cursors_.begin(); it != cursors_.end();) {
-    it = it->second->expires < now ? cursors_.erase(it) : std::next(it);
+    bool expired = false;
+    {
+      std::lock_guard cursor_lock(it->second->mu);
+      expired = it->second->expires < now;
+    }
+    it = expired ? cursors_.erase(it) : std::next(it);
   }
 }
 

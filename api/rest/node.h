@@ -46,6 +46,9 @@ struct IndexHandle {
 struct Cursor {
   std::shared_ptr<IndexHandle> handle;  // declared first: destroyed after the snapshot
   std::shared_ptr<const engine::Snapshot> snapshot;
+  // expires and after change while the cursor is shared (keep_alive renewals, scroll pages):
+  // guarded by mu.
+  mutable std::mutex mu;
   std::chrono::steady_clock::time_point expires;
   // Scroll only: the request re-run page after page, and where the last page ended.
   std::string request_body;
@@ -92,7 +95,7 @@ class Node {
   Status UpdateSettings(const std::string& index, std::string_view body);
 
   // Cursors: ids are opaque base64-ish strings.
-  std::string OpenCursor(Cursor cursor);
+  std::string OpenCursor(std::shared_ptr<Cursor> cursor);
   std::shared_ptr<Cursor> FindCursor(const std::string& id);
   bool CloseCursor(const std::string& id);
   std::size_t CloseAllCursors();

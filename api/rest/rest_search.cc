@@ -140,6 +140,7 @@ StatusOr<std::string> RestHandler::RunSearch(Call& c, const std::vector<std::str
     }
     if (!req.pit_keep_alive.empty()) {
       STELA_ASSIGN_OR_RETURN(std::int64_t ms, ParseTimeValue(req.pit_keep_alive));
+      std::lock_guard lock(pit->mu);
       pit->expires = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
     }
     targets.push_back({pit->handle, pit->snapshot});
@@ -209,17 +210,17 @@ StatusOr<std::string> RestHandler::RunSearch(Call& c, const std::vector<std::str
   std::string scroll_id;
   if (scroll) {
     STELA_ASSIGN_OR_RETURN(std::int64_t ms, ParseTimeValue(param("scroll")));
-    Cursor cur;
+    auto cur = std::make_shared<Cursor>();
     if (!targets.empty()) {
-      cur.handle = targets[0].handle;
-      cur.snapshot = targets[0].snapshot;
+      cur->handle = targets[0].handle;
+      cur->snapshot = targets[0].snapshot;
     }
-    cur.expires = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-    cur.request_body = std::string(body);
-    cur.params = params;
-    if (!hits.empty()) cur.after = hits.back().hit.sort;
-    cur.total = total;
-    cur.total_is_lower_bound = lower_bound;
+    cur->expires = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    cur->request_body = std::string(body);
+    cur->params = params;
+    if (!hits.empty()) cur->after = hits.back().hit.sort;
+    cur->total = total;
+    cur->total_is_lower_bound = lower_bound;
     scroll_id = node_.OpenCursor(std::move(cur));
   }
   const bool show_sort = !req.sort.empty() || (!req.pit_id.empty());
@@ -307,6 +308,9 @@ HttpResponse RestHandler::Scroll(Call& c, const std::string& id_in) {
   if (cur == nullptr || cur->snapshot == nullptr) {
     return Error(404, "search_context_missing_exception", "No search context found for id [" + id + "]");
   }
+  // Pages of one scroll are served one at a time (a client sending the same id twice at once
+  // gets consecutive pages).
+  std::lock_guard cursor_lock(cur->mu);
   if (!keep_alive.empty()) {
     auto ms = ParseTimeValue(keep_alive);
     if (!ms.ok()) return ErrorFrom(ms.status());
@@ -421,10 +425,10 @@ HttpResponse RestHandler::OpenPit(Call& c, const std::string& index) {
                  "a point in time covers exactly one index in Stela; open one per index");
   }
   auto h = node_.Find((*names)[0]);
-  Cursor cur;
-  cur.handle = h;
-  cur.snapshot = h->index->AcquireSnapshot();
-  cur.expires = std::chrono::steady_clock::now() + std::chrono::milliseconds(*ms);
+  auto cur = std::make_shared<Cursor>();
+  cur->handle = h;
+  cur->snapshot = h->index->AcquireSnapshot();
+  cur->expires = std::chrono::steady_clock::now() + std::chrono::milliseconds(*ms);
   const std::string id = node_.OpenCursor(std::move(cur));
   JsonWriter w;
   const bool opensearch = c.segments.size() == 3;  // /index/_search/point_in_time
