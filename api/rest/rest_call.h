@@ -40,6 +40,19 @@ struct RestHandler::Call {
   }
 };
 
+// "a,b,,c" -> {"a", "b", "c"} (URL parameters such as _source, sort, scroll ids).
+inline std::vector<std::string> SplitCommaList(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    std::size_t comma = s.find(',', start);
+    if (comma == std::string::npos) comma = s.size();
+    if (comma > start) out.push_back(s.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
 // Writes {"total":1,"successful":1,"failed":0} (a single-copy write).
 inline void WriteShards(JsonWriter* w, int total = 1, int successful = 1) {
   w->BeginObject();

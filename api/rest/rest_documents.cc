@@ -12,18 +12,6 @@ namespace stela::api {
 
 namespace {
 
-std::vector<std::string> SplitList(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    std::size_t comma = s.find(',', start);
-    if (comma == std::string::npos) comma = s.size();
-    if (comma > start) out.push_back(s.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 std::optional<std::uint64_t> ParseU64(std::string_view s) {
   std::uint64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -141,17 +129,8 @@ HttpResponse RestHandler::IndexDoc(Call& c, const std::string& index, const std:
   auto r = (*h)->index->IndexDocument(id, c.req.body, *options);
   if (!r.ok()) return ErrorFrom(CreateConflict(r.status(), id, is_create));
   ++index_ops_;
-  bool forced = false;
-  if (c.Has("refresh")) {
-    Status s = ApplyRefresh(c.Param("refresh"), *(*h)->index, r->seq_no, &forced);
-    if (!s.ok()) return ErrorFrom(s);
-  }
-  JsonWriter w;
-  w.BeginObject();
-  WriteResultBody(&w, (*h)->name, id, *r, r->created ? "created" : "updated");
-  if (forced) w.Key("forced_refresh").Bool(true);
-  w.EndObject();
-  return c.Json(r->created ? 201 : 200, w.Take());
+  return WriteAnswer(c, **h, id, *r, r->created ? "created" : "updated",
+                     r->created ? 201 : 200);
 }
 
 HttpResponse RestHandler::GetDoc(Call& c, const std::string& index, const std::string& id,
@@ -180,9 +159,9 @@ HttpResponse RestHandler::GetDoc(Call& c, const std::string& index, const std::s
   bool with_source = true;
   const std::string src = c.Param("_source");
   if (src == "false") with_source = false;
-  else if (!src.empty() && src != "true") includes = SplitList(src);
-  for (const std::string& s : SplitList(c.Param("_source_includes"))) includes.push_back(s);
-  for (const std::string& s : SplitList(c.Param("_source_excludes"))) excludes.push_back(s);
+  else if (!src.empty() && src != "true") includes = SplitCommaList(src);
+  for (const std::string& s : SplitCommaList(c.Param("_source_includes"))) includes.push_back(s);
+  for (const std::string& s : SplitCommaList(c.Param("_source_excludes"))) excludes.push_back(s);
   if (with_source && (!includes.empty() || !excludes.empty())) {
     auto filtered = engine::search::FilterSource(source, includes, excludes);
     if (!filtered.ok()) return ErrorFrom(filtered.status());
@@ -211,17 +190,7 @@ HttpResponse RestHandler::DeleteDoc(Call& c, const std::string& index, const std
   auto r = h->index->DeleteDocument(id, *options);
   if (!r.ok()) return ErrorFrom(r.status());
   ++delete_ops_;
-  bool forced = false;
-  if (c.Has("refresh")) {
-    Status s = ApplyRefresh(c.Param("refresh"), *h->index, r->seq_no, &forced);
-    if (!s.ok()) return ErrorFrom(s);
-  }
-  JsonWriter w;
-  w.BeginObject();
-  WriteResultBody(&w, h->name, id, *r, r->found ? "deleted" : "not_found");
-  if (forced) w.Key("forced_refresh").Bool(true);
-  w.EndObject();
-  return c.Json(r->found ? 200 : 404, w.Take());
+  return WriteAnswer(c, *h, id, *r, r->found ? "deleted" : "not_found", r->found ? 200 : 404);
 }
 
 namespace {
@@ -315,17 +284,23 @@ HttpResponse RestHandler::UpdateDoc(Call& c, const std::string& index, const std
     return ErrorFrom(r.status());
   }
   ++index_ops_;
+  return WriteAnswer(c, **h, id, *r, result, result == "created" ? 201 : 200);
+}
+
+HttpResponse RestHandler::WriteAnswer(Call& c, IndexHandle& h, const std::string& id,
+                                      const engine::WriteResult& r, const std::string& result,
+                                      int status) {
   bool forced = false;
   if (c.Has("refresh")) {
-    Status s = ApplyRefresh(c.Param("refresh"), *(*h)->index, r->seq_no, &forced);
+    Status s = ApplyRefresh(c.Param("refresh"), *h.index, r.seq_no, &forced);
     if (!s.ok()) return ErrorFrom(s);
   }
   JsonWriter w;
   w.BeginObject();
-  WriteResultBody(&w, (*h)->name, id, *r, result);
+  WriteResultBody(&w, h.name, id, r, result);
   if (forced) w.Key("forced_refresh").Bool(true);
   w.EndObject();
-  return c.Json(result == "created" ? 201 : 200, w.Take());
+  return c.Json(status, w.Take());
 }
 
 HttpResponse RestHandler::Bulk(Call& c, const std::string& default_index) {
@@ -345,22 +320,10 @@ HttpResponse RestHandler::Bulk(Call& c, const std::string& default_index) {
     ++bulk_items_;
     iw.BeginObject().Key(op).BeginObject();
     auto fail = [&](const Status& s) {
-      HttpResponse e = ErrorFrom(s);
-      const std::string msg(s.message());
-      std::string type = "exception", reason = msg;
-      if (auto colon = msg.find(": "); colon != std::string::npos && msg.substr(0, colon).find("exception") != std::string::npos) {
-        type = msg.substr(0, colon);
-        reason = msg.substr(colon + 2);
-      } else if (s.IsInvalidArgument()) {
-        type = "illegal_argument_exception";
-      } else if (s.code() == Status::Code::kAborted) {
-        type = "version_conflict_engine_exception";
-      } else if (s.IsNotFound()) {
-        type = "document_missing_exception";
-      }
+      const ErrorParts e = Describe(s);
       iw.Key("_index").String(index).Key("_id").String(id);
       iw.Key("status").Int(e.status);
-      iw.Key("error").BeginObject().Key("type").String(type).Key("reason").String(reason);
+      iw.Key("error").BeginObject().Key("type").String(e.type).Key("reason").String(e.reason);
       iw.Key("index").String(index).EndObject();
       errors = true;
     };

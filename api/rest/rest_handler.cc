@@ -113,7 +113,7 @@ HttpResponse RestHandler::Error(int status, const std::string& type,
   return r;
 }
 
-HttpResponse RestHandler::ErrorFrom(const Status& s) const {
+RestHandler::ErrorParts RestHandler::Describe(const Status& s) {
   const std::string msg(s.message());
   std::string type, reason = msg;
   const std::size_t colon = msg.find(": ");
@@ -128,7 +128,12 @@ HttpResponse RestHandler::ErrorFrom(const Status& s) const {
     }
   }
   if (type.empty()) type = DefaultType(s.code());
-  return Error(StatusForType(type, s.code()), type, reason);
+  return {StatusForType(type, s.code()), type, reason};
+}
+
+HttpResponse RestHandler::ErrorFrom(const Status& s) const {
+  const ErrorParts e = Describe(s);
+  return Error(e.status, e.type, e.reason);
 }
 
 HttpResponse RestHandler::Handle(const HttpRequest& req) {

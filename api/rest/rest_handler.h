@@ -30,7 +30,13 @@ class RestHandler {
   HttpResponse Handle(const HttpRequest& req);
   // An Elasticsearch error body.
   HttpResponse Error(int status, const std::string& type, const std::string& reason) const;
-  // Maps an engine Status ("type: reason" messages) to the error response.
+  // An engine Status ("type: reason" messages) as Elasticsearch's error parts.
+  struct ErrorParts {
+    int status;
+    std::string type, reason;
+  };
+  static ErrorParts Describe(const Status& s);
+  // Maps an engine Status to the error response.
   HttpResponse ErrorFrom(const Status& s) const;
 
  private:
@@ -57,6 +63,10 @@ class RestHandler {
   HttpResponse UpdateDoc(Call& c, const std::string& index, const std::string& id);
   HttpResponse Bulk(Call& c, const std::string& index);
   HttpResponse Mget(Call& c, const std::string& index);
+  // The answer to a single-document write: applies the `refresh` parameter, then Elasticsearch's
+  // write result body with `status`.
+  HttpResponse WriteAnswer(Call& c, IndexHandle& h, const std::string& id,
+                           const engine::WriteResult& r, const std::string& result, int status);
   // search
   HttpResponse SearchCall(Call& c, const std::string& index);
   HttpResponse Scroll(Call& c, const std::string& scroll_id);

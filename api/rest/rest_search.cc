@@ -12,16 +12,19 @@ namespace stela::api {
 
 namespace {
 
-std::vector<std::string> SplitComma(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    std::size_t comma = s.find(',', start);
-    if (comma == std::string::npos) comma = s.size();
-    if (comma > start) out.push_back(s.substr(start, comma - start));
-    start = comma + 1;
+// `sort=a:desc,b` as URI searches give it, through the body parser's sort rules.
+StatusOr<std::vector<engine::SortField>> ParseUriSort(const std::string& param,
+                                                      const engine::SearchLimits& limits) {
+  std::string sort_json = "{\"sort\":[";
+  bool first = true;
+  for (const std::string& s : SplitCommaList(param)) {
+    JsonWriter item;
+    item.String(s);
+    sort_json += (first ? "" : ",") + item.str();
+    first = false;
   }
-  return out;
+  STELA_ASSIGN_OR_RETURN(auto sorted, engine::ParseSearchRequest(sort_json + "]}", limits));
+  return std::move(sorted.sort);
 }
 
 void WriteSortValue(const engine::SortValue& v, JsonWriter* w) {
@@ -98,23 +101,15 @@ StatusOr<std::string> RestHandler::RunSearch(Call& c, const std::vector<std::str
   STELA_RETURN_IF_ERROR(uint_param("from", &req.from));
   STELA_RETURN_IF_ERROR(uint_param("size", &req.size));
   if (has("sort")) {
-    std::string sort_json = "{\"sort\":[";
-    bool first = true;
-    for (const std::string& s : SplitComma(param("sort"))) {
-      sort_json += (first ? "\"" : ",\"") + s + "\"";
-      first = false;
-    }
-    sort_json += "]}";
-    STELA_ASSIGN_OR_RETURN(auto sorted, engine::ParseSearchRequest(sort_json, limits));
-    req.sort = std::move(sorted.sort);
+    STELA_ASSIGN_OR_RETURN(req.sort, ParseUriSort(param("sort"), limits));
   }
   if (has("_source")) {
     const std::string s = param("_source");
     if (s == "false") req.source_enabled = false;
-    else if (s != "true" && !s.empty()) req.source_includes = SplitComma(s);
+    else if (s != "true" && !s.empty()) req.source_includes = SplitCommaList(s);
   }
-  if (has("_source_includes")) req.source_includes = SplitComma(param("_source_includes"));
-  if (has("_source_excludes")) req.source_excludes = SplitComma(param("_source_excludes"));
+  if (has("_source_includes")) req.source_includes = SplitCommaList(param("_source_includes"));
+  if (has("_source_excludes")) req.source_excludes = SplitCommaList(param("_source_excludes"));
   if (has("track_total_hits")) {
     const std::string t = param("track_total_hits");
     req.track_total_hits = t == "true" || t.empty() ? -1 : t == "false" ? 0 : std::atoll(t.c_str());
@@ -330,14 +325,8 @@ HttpResponse RestHandler::Scroll(Call& c, const std::string& id_in) {
     req->query = std::move(q).value();
   }
   if (auto it = cur->params.find("sort"); it != cur->params.end()) {
-    std::string sort_json = "{\"sort\":[";
-    bool first = true;
-    for (const std::string& s : SplitComma(it->second)) {
-      sort_json += (first ? "\"" : ",\"") + s + "\"";
-      first = false;
-    }
-    auto sorted = engine::ParseSearchRequest(sort_json + "]}", options_.limits);
-    if (sorted.ok()) req->sort = std::move(sorted->sort);
+    auto sorted = ParseUriSort(it->second, options_.limits);
+    if (sorted.ok()) req->sort = std::move(sorted).value();
   }
   const bool show_sort = !req->sort.empty();
   req->tiebreak_by_doc = true;
@@ -385,7 +374,7 @@ HttpResponse RestHandler::Scroll(Call& c, const std::string& id_in) {
 
 HttpResponse RestHandler::ClearScroll(Call& c, const std::string& id_in) {
   std::vector<std::string> ids;
-  if (!id_in.empty()) ids = SplitComma(id_in);
+  if (!id_in.empty()) ids = SplitCommaList(id_in);
   if (!c.req.body.empty()) {
     simdjson::dom::parser parser;
     simdjson::dom::element root;

@@ -34,16 +34,6 @@ int DigitsAt(std::string_view s, std::size_t at, std::size_t n) {
   return v;
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's civil-days formula).
-std::int64_t DaysFromCivil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
 bool LooksLikeDate(std::string_view s) {
   return s.size() >= 10 && DigitsAt(s, 0, 4) >= 0 && s[4] == '-' && DigitsAt(s, 5, 2) >= 0 &&
          s[7] == '-' && DigitsAt(s, 8, 2) >= 0 && ParseDateMillis(s).ok();
@@ -66,6 +56,16 @@ std::string EncodeDoubleTerm(double v) {
   std::string out;
   PutFixed64BE(&out, bits);
   return out;
+}
+
+std::int64_t DaysFromCivil(std::int64_t y, unsigned m, unsigned d) {
+  // Proleptic Gregorian arithmetic over 400-year eras (146,097 days each).
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
 StatusOr<std::int64_t> ParseDateMillis(std::string_view s) {

@@ -58,6 +58,8 @@ std::string EncodeDoubleTerm(double v);
 // Parses "2024-05-01", "2024-05-01T10:20:30", "...30.123Z", "...+02:00" to epoch milliseconds.
 // Returns InvalidArgument for anything else.
 StatusOr<std::int64_t> ParseDateMillis(std::string_view s);
+// Days since 1970-01-01 of a proleptic Gregorian date (month 1-12).
+std::int64_t DaysFromCivil(std::int64_t y, unsigned m, unsigned d);
 
 // Not thread-safe (holds a JSON parser and analysis streams): one per writer thread, pooled.
 class DocumentParser {

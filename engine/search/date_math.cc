@@ -7,6 +7,8 @@
 
 namespace stela::engine::search {
 
+using index::DaysFromCivil;
+
 namespace {
 constexpr std::int64_t kDay = 86400000;
 
@@ -23,16 +25,6 @@ std::int64_t NowMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// Proleptic Gregorian calendar arithmetic over 400-year eras (146,097 days each).
-std::int64_t DaysFromCivil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
 void CivilFromDays(std::int64_t z, std::int64_t* y, unsigned* m, unsigned* d) {

@@ -17,8 +17,7 @@ std::int64_t NowMillis();
 StatusOr<std::int64_t> ParseDateMath(std::string_view text, std::int64_t now_ms, bool round_up);
 // 2024-05-01T00:00:00.000Z
 std::string FormatDateMillis(std::int64_t ms);
-// Civil-calendar helpers (UTC).
-std::int64_t DaysFromCivil(std::int64_t y, unsigned m, unsigned d);
+// Civil-calendar helper (UTC); the inverse is index::DaysFromCivil (engine/index/document.h).
 void CivilFromDays(std::int64_t days, std::int64_t* y, unsigned* m, unsigned* d);
 // Rounds `ms` down to the start of its calendar unit (y, q, M, w, d, h, m, s).
 StatusOr<std::int64_t> RoundDownToUnit(std::int64_t ms, char unit);

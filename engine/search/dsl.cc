@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "engine/search/date_math.h"
+#include "engine/search/json_util.h"
 #include "stela/engine/search.h"
 
 namespace stela::engine {
@@ -16,18 +17,8 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 using T = simdjson::dom::element_type;
-
-// Copies out of simdjson results (ranging over a temporary result dangles).
-simdjson::dom::array Arr(simdjson::dom::element e) {
-  simdjson::dom::array a;
-  if (e.get_array().get(a) != simdjson::SUCCESS) return {};
-  return a;
-}
-simdjson::dom::object Obj(simdjson::dom::element e) {
-  simdjson::dom::object o;
-  if (e.get_object().get(o) != simdjson::SUCCESS) return {};
-  return o;
-}
+using search::Arr;
+using search::Obj;
 
 Status ParsingError(const std::string& reason) {
   return Status::InvalidArgument("parsing_exception: " + reason);

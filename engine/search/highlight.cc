@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "engine/common/json_escape.h"
+#include "engine/search/json_util.h"
 #include "engine/search/query_util.h"
 
 namespace stela::engine::search {
@@ -13,18 +14,6 @@ namespace {
 
 using index::FieldDef;
 using index::FieldType;
-
-// Copies out of simdjson results (ranging over a temporary result dangles).
-simdjson::dom::array Arr(simdjson::dom::element e) {
-  simdjson::dom::array a;
-  if (e.get_array().get(a) != simdjson::SUCCESS) return {};
-  return a;
-}
-simdjson::dom::object Obj(simdjson::dom::element e) {
-  simdjson::dom::object o;
-  if (e.get_object().get(o) != simdjson::SUCCESS) return {};
-  return o;
-}
 
 void Collect(simdjson::dom::element e, std::string_view path, std::vector<std::string>* out) {
   using T = simdjson::dom::element_type;
@@ -174,15 +163,6 @@ void Filter(simdjson::dom::element e, const std::string& path,
 
 }  // namespace
 
-std::vector<std::string> ExtractValues(std::string_view json, std::string_view path) {
-  std::vector<std::string> out;
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) return out;
-  Collect(root, path, &out);
-  return out;
-}
-
 StatusOr<std::string> FilterSource(std::string_view json, const std::vector<std::string>& includes,
                                    const std::vector<std::string>& excludes) {
   simdjson::dom::parser parser;
@@ -300,6 +280,11 @@ struct Highlighter::Impl {
   }
 
   Status Run(std::string_view source, std::map<std::string, std::vector<std::string>>* out) {
+    // The source is parsed once per hit; each field's values are read from the same tree.
+    simdjson::dom::element root;
+    if (parser.parse(source.data(), source.size()).get(root) != simdjson::SUCCESS) {
+      return Status::OK();  // malformed stored JSON has nothing to highlight
+    }
     for (const HighlightField& hf : spec.fields) {
       std::vector<const FieldDef*> fields;
       if (hf.field.find('*') != std::string::npos) {
@@ -320,7 +305,9 @@ struct Highlighter::Impl {
         STELA_ASSIGN_OR_RETURN(analyzers::TokenStream * stream, Stream(*f));
         std::vector<std::pair<std::size_t, std::string>> frags;
         std::string first_value;
-        for (const std::string& value : ExtractValues(source, f->source_path.empty() ? f->path : f->source_path)) {
+        std::vector<std::string> values;
+        Collect(root, f->source_path.empty() ? f->path : f->source_path, &values);
+        for (const std::string& value : values) {
           if (first_value.empty()) first_value = value;
           std::vector<std::pair<std::uint32_t, std::uint32_t>> matches;
           tokens.clear();

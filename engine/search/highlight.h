@@ -28,10 +28,6 @@ class Highlighter {
   std::unique_ptr<Impl> impl_;
 };
 
-// The values of `path` ("a.b") in a JSON document: strings as they are, numbers and booleans
-// as their JSON text, arrays flattened. Malformed JSON gives none.
-std::vector<std::string> ExtractValues(std::string_view json, std::string_view path);
-
 // _source filtering: keeps the paths `includes` name (patterns with *; empty keeps all), then
 // drops `excludes`. Returns the filtered JSON object.
 StatusOr<std::string> FilterSource(std::string_view json, const std::vector<std::string>& includes,
