@@ -2,6 +2,7 @@
 #include "api/rest/rest_handler.h"
 
 #include <simdjson.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -745,6 +746,20 @@ HttpResponse RestHandler::Stats(Call& c, const std::string& index) {
   return c.Json(200, w.Take());
 }
 
+namespace {
+
+// This process's resident memory, from /proc/self/statm (0 where that is unreadable).
+std::uint64_t ResidentBytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  unsigned long long pages_total = 0, pages_resident = 0;
+  const int n = std::fscanf(f, "%llu %llu", &pages_total, &pages_resident);
+  std::fclose(f);
+  return n == 2 ? pages_resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE)) : 0;
+}
+
+}  // namespace
+
 HttpResponse RestHandler::Metrics(Call& c) {
   std::string out;
   auto metric = [&](const std::string& name, const std::string& type, const std::string& help) {
@@ -780,6 +795,8 @@ HttpResponse RestHandler::Metrics(Call& c) {
     out += "stela_index_docs{index=\"" + h->name + "\"} " + std::to_string(st.docs) + "\n";
     out += "stela_index_segments{index=\"" + h->name + "\"} " + std::to_string(st.segments) + "\n";
   }
+  metric("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+  out += "process_resident_memory_bytes " + std::to_string(ResidentBytes()) + "\n";
   HttpResponse r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   r.body = out;

@@ -4,9 +4,12 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <span>
 
 #include "api/server/flags.h"
 #include "bench/gen/corpus_gen.h"
+#include "bench/load/driver.h"
 
 namespace stela::api {
 
@@ -26,10 +29,73 @@ constexpr FlagSpec kQueryFlags[] = {
     {"out", true, "output file (default: standard output)"},
 };
 
+constexpr FlagSpec kLoadFlags[] = {
+    {"url", true, "the node's HTTP address (default http://127.0.0.1:9200)"},
+    {"grpc", true, "send the bulk requests over gRPC to this host:port instead of HTTP"},
+    {"index", true, "index to load (default bench; created when missing)"},
+    {"corpus", true, "JSON lines to load (a string \"id\" field becomes the _id)"},
+    {"batch", true, "documents per bulk request (default 1000)"},
+    {"clients", true, "concurrent bulk requests (default 1)"},
+    {"rate", true, "documents per second (default 0: as fast as the node takes them)"},
+    {"max-docs", true, "stop after this many documents (default: the whole file)"},
+    {"create-body", true, "create-index body (settings, mappings) when the index is missing"},
+    {"out", true, "write OUT.json, OUT.dat and the plot OUT.png"},
+};
+constexpr FlagSpec kSearchFlags[] = {
+    {"url", true, "the node's HTTP address (default http://127.0.0.1:9200)"},
+    {"grpc", true, "send the searches over gRPC to this host:port instead of HTTP"},
+    {"index", true, "index to search (default bench)"},
+    {"queries", true, "query lines from `stela bench queries` or known-item lines"},
+    {"fields", true, "fields of known-item queries (default title,body)"},
+    {"concurrency", true, "requests in flight (default 8)"},
+    {"rate", true, "requests per second (default 0: closed loop at --concurrency)"},
+    {"duration", true, "seconds to run (default 30)"},
+    {"requests", true, "stop after this many requests instead"},
+    {"out", true, "write OUT.json, OUT.dat and the plot OUT.png"},
+};
+
+// One progress line, rewritten in place each second.
+void PrintProgress(const bench::RunReport& r, double fraction) {
+  const bench::Second* s = r.timeline.empty() ? nullptr : &r.timeline.back();
+  const double dt = r.timeline.size() >= 2 ? s->t - r.timeline[r.timeline.size() - 2].t : (s ? s->t : 1);
+  const double pct = fraction > 1 ? 100 : 100 * fraction;
+  const double eta = fraction > 0.001 && s != nullptr ? s->t * (1 - fraction) / fraction : 0;
+  if (r.kind == "load") {
+    std::fprintf(stderr, "\r%5.1f%% %llu docs, %.0f docs/s, %.2f MB/s, p99 %.0f ms, node RSS %.0f MB, ETA %.0f s   ",
+                 pct, static_cast<unsigned long long>(r.docs),
+                 s ? static_cast<double>(s->docs) / dt : 0, s ? static_cast<double>(s->bytes) / 1e6 / dt : 0,
+                 s ? s->p99_ms : 0, s ? s->server_rss_mb : 0, eta);
+  } else {
+    std::fprintf(stderr, "\r%5.1f%% %llu requests, %.0f/s, p50 %.2f ms, p99 %.2f ms, %llu errors, ETA %.0f s   ",
+                 pct, static_cast<unsigned long long>(r.requests), s ? static_cast<double>(s->ops) / dt : 0,
+                 s ? s->p50_ms : 0, s ? s->p99_ms : 0, static_cast<unsigned long long>(r.errors), eta);
+  }
+}
+
+int Finish(const char* name, StatusOr<bench::RunReport> report, const std::optional<std::string>& out) {
+  std::fprintf(stderr, "\n");
+  if (!report.ok()) {
+    std::fprintf(stderr, "stela bench %s: %s\n", name, report.status().ToString().c_str());
+    return 1;
+  }
+  std::fputs(report->Summary().c_str(), stdout);
+  if (out) {
+    Status s = bench::WriteReport(*report, *out);
+    if (!s.ok()) std::fprintf(stderr, "stela bench %s: %s\n", name, s.ToString().c_str());
+    else std::printf("  wrote %s.json, %s.dat, %s.png\n", out->c_str(), out->c_str(), out->c_str());
+  }
+  return report->errors == 0 && report->failed_docs == 0 ? 0 : 1;
+}
+
 int Usage() {
   std::fprintf(stderr,
                "usage: stela bench gen [--docs N] [--seed S] [--languages en:4,de:2] [--out F]\n"
-               "       stela bench queries [--corpus F] [--per-class N] [--seed S] [--out F]\n");
+               "       stela bench queries [--corpus F] [--per-class N] [--seed S] [--out F]\n"
+               "       stela bench load --corpus F [--url U] [--grpc H:P] [--index I] [--batch N]\n"
+               "                        [--clients N] [--rate DOCS/S] [--max-docs N] [--out PREFIX]\n"
+               "       stela bench search --queries F [--url U] [--grpc H:P] [--index I]\n"
+               "                        [--concurrency N | --rate QPS] [--duration S] [--requests N]\n"
+               "                        [--out PREFIX]\n");
   return 2;
 }
 
@@ -113,6 +179,49 @@ int RunBench(const std::vector<std::string>& args) {
       return 1;
     }
     return 0;
+  }
+  if (sub == "load" || sub == "search") {
+    const bool load = sub == "load";
+    auto flags = Flags::Parse(rest, load ? std::span<const FlagSpec>(kLoadFlags)
+                                         : std::span<const FlagSpec>(kSearchFlags),
+                              ProcessEnv());
+    if (!flags.ok()) {
+      std::fprintf(stderr, "stela bench %s: %s\n%s", sub.c_str(), flags.status().ToString().c_str(),
+                   FlagsHelp(load ? std::span<const FlagSpec>(kLoadFlags)
+                                  : std::span<const FlagSpec>(kSearchFlags)).c_str());
+      return 2;
+    }
+    bench::Target target;
+    target.http_url = flags->Get("url").value_or(target.http_url);
+    target.grpc_address = flags->Get("grpc").value_or("");
+    target.index = flags->Get("index").value_or(target.index);
+    try {
+      if (load) {
+        bench::LoadOptions o;
+        o.target = target;
+        o.corpus_path = flags->Get("corpus").value_or("");
+        if (o.corpus_path.empty()) return Usage();
+        o.batch_docs = std::stoul(flags->Get("batch").value_or("1000"));
+        o.clients = std::stoul(flags->Get("clients").value_or("1"));
+        o.rate_docs = std::stod(flags->Get("rate").value_or("0"));
+        o.max_docs = std::stoull(flags->Get("max-docs").value_or("0"));
+        o.create_body = flags->Get("create-body").value_or("");
+        return Finish("load", bench::RunLoad(o, PrintProgress), flags->Get("out"));
+      }
+      bench::SearchOptions o;
+      o.target = target;
+      o.queries_path = flags->Get("queries").value_or("");
+      if (o.queries_path.empty()) return Usage();
+      o.fields = flags->Get("fields").value_or(o.fields);
+      o.concurrency = std::stoul(flags->Get("concurrency").value_or("8"));
+      o.rate = std::stod(flags->Get("rate").value_or("0"));
+      o.duration_s = std::stod(flags->Get("duration").value_or("30"));
+      o.max_requests = std::stoull(flags->Get("requests").value_or("0"));
+      return Finish("search", bench::RunSearch(o, PrintProgress), flags->Get("out"));
+    } catch (const std::exception& e) {  // std::stoul and friends on a bad number
+      std::fprintf(stderr, "stela bench %s: bad number in a flag (%s)\n", sub.c_str(), e.what());
+      return 2;
+    }
   }
   return Usage();
 }

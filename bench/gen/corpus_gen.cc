@@ -219,4 +219,36 @@ Status BuildQueries(std::istream& corpus, std::uint32_t per_class, std::uint64_t
   return out ? Status::OK() : Status::IOError("cannot write the queries");
 }
 
+std::string QueryLineBody(const std::string& cls, const std::string& text,
+                          const std::vector<std::string>& fields, const std::string& type,
+                          const std::string& language) {
+  std::string q;
+  AppendJsonString(text, &q);
+  if (cls == "agg") {
+    return R"({"size": 0, "track_total_hits": true, "aggs": {"a": {"terms": {"field": )" + q +
+           "}}}}";
+  }
+  if (cls == "phrase") {
+    return R"({"size": 10, "_source": false, "query": {"match_phrase": {"body": )" + q + "}}}";
+  }
+  if (!cls.empty()) {
+    return R"({"size": 10, "_source": false, "query": {"match": {"body": {"query": )" + q +
+           R"(, "operator": ")" + (cls == "and" ? "and" : "or") + R"("}}}})";
+  }
+  std::string body = R"({"size": 10, "_source": false, "query": {"multi_match": {"query": )" + q +
+                     R"(, "type": )";
+  AppendJsonString(type, &body);
+  body += R"(, "fields": [)";
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) body += ",";
+    AppendJsonString(fields[i], &body);
+  }
+  body += "]";
+  if (!language.empty()) {
+    body += R"(, "language": )";
+    AppendJsonString(language, &body);
+  }
+  return body + "}}}";
+}
+
 }  // namespace stela::bench

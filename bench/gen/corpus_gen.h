@@ -36,4 +36,13 @@ Status GenerateCorpus(const GenOptions& options, std::ostream& out,
 Status BuildQueries(std::istream& corpus, std::uint32_t per_class, std::uint64_t seed,
                     std::ostream& out);
 
+// The Elasticsearch search body for one query line. Classes from BuildQueries: term, and, or
+// (a `match` on body with that operator), phrase (`match_phrase` on body), agg (a terms
+// aggregation over every document; the text is the field). Without a class (known-item lines),
+// a `multi_match` of `type` over `fields`, with `language` when it is not empty. Top 10, no
+// _source.
+std::string QueryLineBody(const std::string& cls, const std::string& text,
+                          const std::vector<std::string>& fields, const std::string& type,
+                          const std::string& language);
+
 }  // namespace stela::bench

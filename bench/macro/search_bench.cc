@@ -18,6 +18,7 @@
 #include <sstream>
 #include <string>
 
+#include "bench/gen/corpus_gen.h"
 #include "stela/engine/index.h"
 #include "stela/engine/search.h"
 
@@ -29,21 +30,6 @@ struct KnownItem {
   std::string qid, lang, text, target;
   std::string cls;  // generated query sets: term, and, or, phrase (on the body field)
 };
-
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-      continue;
-    }
-    out.push_back(c);
-  }
-  return out + "\"";
-}
 
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -112,11 +98,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto snapshot = (*index)->AcquireSnapshot();
-  std::string fields_json;
+  std::vector<std::string> field_list;
   {
     std::stringstream ss(fields);
     std::string f;
-    while (std::getline(ss, f, ',')) fields_json += (fields_json.empty() ? "" : ",") + JsonString(f);
+    while (std::getline(ss, f, ',')) field_list.push_back(f);
   }
   std::vector<double> latencies_ms;
   double rr_sum = 0;
@@ -129,26 +115,8 @@ int main(int argc, char** argv) {
   for (int rep = 0; rep < reps; ++rep) {
     for (std::size_t i = 0; i < items.size(); ++i) {
       const KnownItem& k = items[i];
-      std::string body;
-      if (!k.cls.empty()) {
-        const std::string q = JsonString(k.text);
-        if (k.cls == "agg") {
-          // A terms aggregation over every document (the text is the field to bucket).
-          body = R"({"size": 0, "track_total_hits": true, "aggs": {"a": {"terms": {"field": )" +
-                 JsonString(k.text) + "}}}}";
-        } else if (k.cls == "phrase") {
-          body = R"({"size": 10, "_source": false, "query": {"match_phrase": {"body": )" + q + "}}}";
-        } else {
-          body = R"({"size": 10, "_source": false, "query": {"match": {"body": {"query": )" + q +
-                 R"(, "operator": ")" + (k.cls == "and" ? "and" : "or") + R"("}}}})";
-        }
-      } else {
-        body = R"({"size": 10, "_source": false, "query": {"multi_match": {"query": )" +
-               JsonString(k.text) + R"(, "type": ")" + type + R"(", "fields": [)" + fields_json +
-               "]";
-        if (language_hint) body += R"(, "language": )" + JsonString(k.lang);
-        body += "}}}";
-      }
+      const std::string body = stela::bench::QueryLineBody(
+          k.cls, k.text, field_list, type, language_hint ? k.lang : std::string());
       const auto t0 = Clock::now();
       auto req = stela::engine::ParseSearchRequest(body);
       if (!req.ok()) {

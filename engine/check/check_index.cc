@@ -2,6 +2,7 @@
 
 #include <roaring/roaring.hh>
 
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -27,6 +28,15 @@ struct SegmentCheck {
   std::map<std::uint16_t, std::vector<std::uint32_t>> norms;
 };
 
+// log2(n choose k), through lgamma (exact enough for a size report).
+double Log2Choose(std::uint64_t n, std::uint64_t k) {
+  if (k == 0 || k >= n) return 0;
+  const double nats = std::lgamma(static_cast<double>(n) + 1) -
+                      std::lgamma(static_cast<double>(k) + 1) -
+                      std::lgamma(static_cast<double>(n - k) + 1);
+  return nats / std::log(2.0);
+}
+
 }  // namespace
 
 std::string CheckReport::Summary() const {
@@ -42,6 +52,11 @@ std::string CheckReport::Summary() const {
                   "headers and skip data %.2f MB\n",
                   8.0 * doc_bytes / postings, 8.0 * freq_bytes / postings,
                   position_bytes / 1e6, header_bytes / 1e6);
+    out += line;
+    std::snprintf(line, sizeof line,
+                  "doc id floor for unordered docs: %.2f bits per doc id (log2 of max_doc "
+                  "choose doc_freq per list)\n",
+                  doc_id_entropy_bits / postings);
     out += line;
   }
   out += "disk: " + std::to_string(index_disk_bytes) + " bytes index, " +
@@ -222,6 +237,7 @@ StatusOr<CheckReport> CheckIndex(const std::string& path) {
       problem("segment " + std::to_string(seg) + ": postings counts disagree with their header");
     }
     report.postings += count;
+    report.doc_id_entropy_bits += Log2Choose(sit->second.info.max_doc, pi.doc_freq());
     FieldStats& fs = sit->second.postings_stats[field];
     fs.sum_length += ttf;
   }

@@ -21,6 +21,10 @@ struct CheckReport {
   std::uint64_t pending_ops = 0;  // operations above the commit point (replayed on open)
   // Postings bytes by part, over every term of every committed segment.
   std::uint64_t doc_bytes = 0, freq_bytes = 0, position_bytes = 0, header_bytes = 0;
+  // The information-theoretic floor for the doc ids, in bits: for each list of df docs out of a
+  // segment's max_doc, log2(max_doc choose df) (what any codec needs when docs are in no
+  // particular order), summed. Compared with doc_bytes plus the skip data that locates docs.
+  double doc_id_entropy_bits = 0;
   // On-disk (compressed) bytes: stored documents, and everything else (postings, norms, ...).
   std::uint64_t stored_disk_bytes = 0, index_disk_bytes = 0;
 
