@@ -252,16 +252,26 @@ class Service final : public pb::Stela::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status Search(grpc::ServerContext*, const pb::SearchRequest* in,
+  grpc::Status Search(grpc::ServerContext* ctx, const pb::SearchRequest* in,
                       pb::SearchResponse* out) override {
     const std::string index = in->index().empty() ? "_all" : in->index();
-    HttpResponse r = Call("POST", "/" + UrlEncode(index) + "/_search", {}, in->body_json());
+    std::map<std::string, std::string> params;
+    // A client deadline becomes the search's timeout, less a margin for the answer to travel:
+    // the client gets the hits found so far instead of DEADLINE_EXCEEDED.
+    const auto left = ctx->deadline() - std::chrono::system_clock::now();
+    if (left < std::chrono::hours(24 * 365)) {
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(left).count();
+      params["timeout"] = std::to_string(std::max<std::int64_t>(0, ms - ms / 10 - 1)) + "ms";
+    }
+    HttpResponse r = Call("POST", "/" + UrlEncode(index) + "/_search", params, in->body_json());
     if (r.status >= 300) return ToGrpc(r);
     simdjson::dom::parser p;
     simdjson::dom::element e;
     if (p.parse(r.body).get(e)) return grpc::Status(grpc::StatusCode::INTERNAL, "bad search");
     std::int64_t took = 0;
     if (!e["took"].get_int64().get(took)) out->set_took_ms(took);
+    bool timed_out = false;
+    if (!e["timed_out"].get_bool().get(timed_out)) out->set_timed_out(timed_out);
     simdjson::dom::element hits = e["hits"];
     out->set_total(U64(hits["total"], "value"));
     out->set_total_is_lower_bound(Str(hits["total"], "relation") == "gte");

@@ -87,6 +87,8 @@ TEST_F(GrpcTest, AdminDocumentsBulkAndSearch) {
   ASSERT_TRUE(stub_->Refresh(&c3, refresh, &refreshed).ok());
 
   grpc::ClientContext c4;
+  // A deadline becomes the search's timeout (less a margin); a generous one changes nothing.
+  c4.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
   pb::SearchRequest search;
   search.set_index("docs");
   search.set_body_json(R"({"query": {"range": {"n": {"gte": 2490}}}, "sort": [{"n": "desc"}],
@@ -94,6 +96,7 @@ TEST_F(GrpcTest, AdminDocumentsBulkAndSearch) {
   pb::SearchResponse found;
   ASSERT_TRUE(stub_->Search(&c4, search, &found).ok());
   EXPECT_EQ(found.total(), 10u);
+  EXPECT_FALSE(found.timed_out());
   ASSERT_EQ(found.hits_size(), 3);
   EXPECT_EQ(found.hits(0).id(), "d2499");
   EXPECT_EQ(found.hits(0).sort_json(), "[2499]");

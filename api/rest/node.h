@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/common/time_value.h"
 #include "stela/analyzers/registry.h"
 #include "stela/common/status.h"
 #include "stela/engine/index.h"
@@ -129,8 +130,6 @@ class Node {
 // Index names as Elasticsearch allows them: lower case, no \ / * ? " < > | space , #, not
 // starting with - _ +, not "." or "..", at most 255 bytes.
 Status ValidateIndexName(const std::string& name);
-// "1s", "500ms", "2m", "-1" -> milliseconds (-1 for "-1"). InvalidArgument otherwise.
-StatusOr<std::int64_t> ParseTimeValue(std::string_view s);
 std::string RandomId(std::size_t length);  // URL-safe base64 characters
 
 }  // namespace stela::api

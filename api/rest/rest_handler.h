@@ -22,6 +22,8 @@ struct RestOptions {
   engine::SearchLimits limits;
   std::string version_number = "8.17.0";  // reported by GET /
   std::string listen_address = "127.0.0.1:9200";
+  // Applies to searches that give no timeout (search.default_search_timeout); -1: none.
+  std::int64_t default_search_timeout_ms = -1;
 };
 
 class RestHandler {

@@ -115,6 +115,12 @@ StatusOr<std::string> RestHandler::RunSearch(Call& c, const std::vector<std::str
     req.track_total_hits = t == "true" || t.empty() ? -1 : t == "false" ? 0 : std::atoll(t.c_str());
   }
   if (has("track_scores")) req.track_scores = param("track_scores") != "false";
+  STELA_RETURN_IF_ERROR(uint_param("terminate_after", &req.terminate_after));
+  if (has("timeout")) {  // the earlier of the URI's and the body's
+    STELA_ASSIGN_OR_RETURN(std::int64_t ms, ParseTimeValue(param("timeout")));
+    if (ms >= 0 && (req.timeout_ms < 0 || ms < req.timeout_ms)) req.timeout_ms = ms;
+  }
+  if (req.timeout_ms < 0) req.timeout_ms = options_.default_search_timeout_ms;
   if (has("seq_no_primary_term")) req.seq_no_primary_term = param("seq_no_primary_term") != "false";
   if (has("version")) req.version = param("version") != "false";
   const bool total_as_int = param("rest_total_hits_as_int") == "true" || (params.count("rest_total_hits_as_int") && param("rest_total_hits_as_int").empty());
@@ -174,6 +180,7 @@ StatusOr<std::string> RestHandler::RunSearch(Call& c, const std::vector<std::str
   bool lower_bound = false, tracked = true;
   std::optional<float> max_score;
   std::string aggs;
+  bool timed_out = false, terminated_early = false;
   for (const Target& t : targets) {
     const auto t0 = std::chrono::steady_clock::now();
     STELA_ASSIGN_OR_RETURN(engine::SearchResponse r, engine::Search(*t.snapshot, req, limits));
@@ -186,6 +193,8 @@ StatusOr<std::string> RestHandler::RunSearch(Call& c, const std::vector<std::str
     tracked = r.total_tracked;
     if (r.max_score) max_score = max_score ? std::max(*max_score, *r.max_score) : *r.max_score;
     aggs = r.aggregations_json;
+    timed_out = timed_out || r.timed_out;
+    terminated_early = terminated_early || r.terminated_early;
     for (engine::SearchHit& h : r.hits) hits.push_back({t.handle->name, std::move(h)});
   }
   if (targets.size() > 1) {
@@ -225,7 +234,8 @@ StatusOr<std::string> RestHandler::RunSearch(Call& c, const std::vector<std::str
   if (!scroll_id.empty()) w.Key("_scroll_id").String(scroll_id);
   if (!req.pit_id.empty()) w.Key("pit_id").String(req.pit_id);
   w.Key("took").Int(c.TookMs());
-  w.Key("timed_out").Bool(false);
+  w.Key("timed_out").Bool(timed_out);
+  if (req.terminate_after > 0) w.Key("terminated_early").Bool(terminated_early);
   w.Key("_shards").BeginObject();
   w.Key("total").Int(static_cast<std::int64_t>(std::max<std::size_t>(targets.size(), 1)));
   w.Key("successful").Int(static_cast<std::int64_t>(std::max<std::size_t>(targets.size(), 1)));
@@ -345,7 +355,7 @@ HttpResponse RestHandler::Scroll(Call& c, const std::string& id_in) {
   JsonWriter w;
   w.BeginObject();
   w.Key("_scroll_id").String(id);
-  w.Key("took").Int(c.TookMs()).Key("timed_out").Bool(false);
+  w.Key("took").Int(c.TookMs()).Key("timed_out").Bool(r->timed_out);
   w.Key("_shards").BeginObject().Key("total").Int(1).Key("successful").Int(1).Key("skipped").Int(0);
   w.Key("failed").Int(0).EndObject();
   w.Key("hits").BeginObject();

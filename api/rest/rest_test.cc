@@ -250,6 +250,18 @@ TEST_F(RestTest, EveryEndpointAndItsErrors) {
   EXPECT_NE(r.body.find("\"count\":30"), std::string::npos) << r.body;
   r = ok("GET", "/lib/_search?q=n:[10%20TO%2012]&sort=n:desc&filter_path=hits.hits._id");
   EXPECT_EQ(r.body, R"({"hits":{"hits":[{"_id":"12"},{"_id":"11"},{"_id":"10"}]}})");
+  // Deadlines: a timeout already passed answers 200 with timed_out and no hits; terminate_after
+  // stops collecting; a bad time value is a 400.
+  r = ok("GET", "/lib/_search?timeout=0ms&q=title:book");
+  EXPECT_NE(r.body.find("\"timed_out\":true"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"hits\":[]"), std::string::npos) << r.body;
+  r = ok("POST", "/lib/_search?timeout=1m", R"({"timeout": "30s", "size": 1})");
+  EXPECT_NE(r.body.find("\"timed_out\":false"), std::string::npos) << r.body;
+  r = ok("GET", "/lib/_search?terminate_after=5&size=0&track_total_hits=true");
+  EXPECT_NE(r.body.find("\"terminated_early\":true"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"value\":5,"), std::string::npos) << r.body;
+  fails(400, "illegal_argument_exception", "GET", "/lib/_search?timeout=soon");
+  fails(400, "parsing_exception", "POST", "/lib/_search", R"({"timeout": "soon"})");
   r = ok("GET", "/lib/_search?size=0&pretty");
   EXPECT_NE(r.body.find("\n  \"took\""), std::string::npos) << r.body;
   r = ok("POST", "/lib/_mget", R"({"ids": ["1", "nope"]})");
@@ -298,6 +310,7 @@ TEST_F(RestTest, EveryEndpointAndItsErrors) {
   ok("POST", "/lib/_forcemerge?max_num_segments=1");
   r = ok("GET", "/_prometheus/metrics");
   EXPECT_NE(r.body.find("stela_searches_total"), std::string::npos);
+  EXPECT_NE(r.body.find("\nprocess_resident_memory_bytes "), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("stela_index_docs{index=\"lib\"} 20"), std::string::npos) << r.body;
   ok("GET", "/_index_template");
   fails(400, "illegal_argument_exception", "PUT", "/_index_template/x", "{}");

@@ -25,6 +25,8 @@ constexpr FlagSpec kServeFlags[] = {
     {"io-threads", true, "network I/O threads (default 1)"},
     {"max-queue", true, "requests waiting for a worker before 429 (default 1000)"},
     {"max-body", true, "largest request body in bytes (default 104857600)"},
+    {"search-timeout", true, "timeout of searches that set none, e.g. 30s (default: none); "
+                            "a search past it answers with the hits found so far, timed_out: true"},
     {"node-name", true, "node name (default stela-node)"},
     {"cluster-name", true, "cluster name (default stela)"},
 };
@@ -77,6 +79,11 @@ Status RunServe(const Flags& flags) {
 
   RestOptions rest;
   rest.limits.max_body_bytes = http.max_body_bytes;
+  if (auto t = flags.Get("search-timeout")) {
+    auto ms = ParseTimeValue(*t);
+    if (!ms.ok()) return Status::InvalidArgument("--search-timeout: " + std::string(ms.status().message()));
+    rest.default_search_timeout_ms = *ms;
+  }
   RestHandler handler(*node, rest);
   http.error = [&handler](int status, const std::string& type, const std::string& reason) {
     HttpResponse r = handler.Error(status, type, reason);

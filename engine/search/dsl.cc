@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "engine/common/time_value.h"
 #include "engine/search/date_math.h"
 #include "engine/search/json_util.h"
 #include "stela/engine/search.h"
@@ -471,7 +472,12 @@ class Parser {
       } else if (key == "terminate_after") {
         STELA_ASSIGN_OR_RETURN(std::int64_t n, Integer(v, key));
         r->terminate_after = static_cast<std::uint32_t>(std::clamp<std::int64_t>(n, 0, UINT32_MAX));
-      } else if (key == "timeout" || key == "stored_fields" || key == "docvalue_fields" ||
+      } else if (key == "timeout") {
+        STELA_ASSIGN_OR_RETURN(std::string t, String(v, key));
+        auto ms = ParseTimeValue(t);
+        if (!ms.ok()) return ParsingError("[timeout] " + std::string(ms.status().message()));
+        r->timeout_ms = *ms;
+      } else if (key == "stored_fields" || key == "docvalue_fields" ||
                  key == "fields" || key == "profile" || key == "stats" || key == "indices_boost" ||
                  key == "runtime_mappings" || key == "ext" || key == "batched_reduce_size") {
         continue;  // accepted; they do not change which hits are returned

@@ -255,9 +255,22 @@ StatusOr<SearchResponse> Search(const Snapshot& snapshot, const SearchRequest& r
   float max_score = -std::numeric_limits<float>::infinity();
   Candidate probe;
 
+  // The deadline: checked before each segment and every 256 matching docs.
+  std::optional<std::chrono::steady_clock::time_point> deadline = request.deadline;
+  if (request.timeout_ms >= 0) {
+    const auto t = std::chrono::steady_clock::now() + std::chrono::milliseconds(request.timeout_ms);
+    if (!deadline || t < *deadline) deadline = t;
+  }
+  std::uint32_t until_clock_check = 0;
+  bool timed_out = false, terminated_early = false;
+
   const auto& segments = reader.segments();
   bool stop = false;
   for (std::size_t s = 0; s < segments.size() && !stop; ++s) {
+    if (deadline && std::chrono::steady_clock::now() >= *deadline) {
+      timed_out = true;
+      break;
+    }
     const internal::SegmentReader& seg = *segments[s];
     STELA_ASSIGN_OR_RETURN(auto scorer, BuildScorer(reader, *plan, s));
     if (scorer == nullptr) continue;
@@ -272,6 +285,17 @@ StatusOr<SearchResponse> Search(const Snapshot& snapshot, const SearchRequest& r
     }
     for (std::uint32_t d = scorer->doc(); d != kNoMoreDocs; d = scorer->Next()) {
       if (!seg.IsLive(d)) continue;
+      if (deadline && until_clock_check-- == 0) {
+        until_clock_check = 255;
+        if (std::chrono::steady_clock::now() >= *deadline) {
+          timed_out = stop = true;
+          break;
+        }
+      }
+      if (request.terminate_after > 0 && total >= request.terminate_after) {
+        terminated_early = stop = true;
+        break;
+      }
       float score = 0;
       if (needs_scores) score = scorer->Score();
       if (request.min_score && score < *request.min_score) continue;
@@ -327,6 +351,8 @@ StatusOr<SearchResponse> Search(const Snapshot& snapshot, const SearchRequest& r
   }
 
   SearchResponse out;
+  out.timed_out = timed_out;
+  out.terminated_early = terminated_early;
   if (track < 0) {
     out.total = total;
   } else if (track == 0) {

@@ -252,6 +252,37 @@ TEST_F(SearchTest, TrackTotalHits) {
   EXPECT_FALSE(r->total_tracked);
 }
 
+TEST_F(SearchTest, TimeoutAndTerminateAfter) {
+  // A timeout that has passed before the first segment: no hits, timed_out, no error.
+  auto r = Run(R"({"timeout": "0ms", "query": {"match": {"body": "fox"}}})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->timed_out);
+  EXPECT_TRUE(r->hits.empty());
+  // A caller's deadline in the past does the same; a generous timeout changes nothing.
+  auto req = ParseSearchRequest(R"({"query": {"match": {"body": "fox"}}})");
+  ASSERT_TRUE(req.ok());
+  req->deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  r = Search(*index_->AcquireSnapshot(), *req);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->timed_out);
+  r = Run(R"({"timeout": "1m", "query": {"match": {"body": "fox"}}})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->timed_out);
+  EXPECT_EQ(r->total, 2u);
+  EXPECT_NE(Error(R"({"timeout": "soon"})").find("[timeout]"), std::string::npos);
+  EXPECT_NE(Error(R"({"timeout": 5})").find("[timeout]"), std::string::npos);
+  // terminate_after: at most that many matches are collected, then terminated_early.
+  r = Run(R"({"terminate_after": 2, "track_total_hits": true})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->total, 2u);
+  EXPECT_EQ(r->hits.size(), 2u);
+  EXPECT_TRUE(r->terminated_early);
+  r = Run(R"({"terminate_after": 6})");  // exactly the 6 docs: nothing was cut off
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->total, 6u);
+  EXPECT_FALSE(r->terminated_early);
+}
+
 TEST_F(SearchTest, Aggregations) {
   auto r = Run(R"({"size": 0, "aggs": {
       "tags": {"terms": {"field": "tag"}, "aggs": {"v": {"avg": {"field": "views"}}}},

@@ -7,6 +7,7 @@
 // ResourceExhausted 400/too many, Corruption 500).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -125,7 +126,15 @@ struct SearchRequest {
   // "pit": {"id", "keep_alive"}: resolved by the caller to a kept Snapshot.
   std::string pit_id;
   std::string pit_keep_alive;
-  std::uint32_t terminate_after = 0;  // parsed, informational
+  // Stop collecting after this many matching documents and answer with those
+  // (terminated_early). 0: no limit.
+  std::uint32_t terminate_after = 0;
+  // "timeout": when this much time has passed since the search began, stop collecting and
+  // answer with what was found (timed_out). -1: none.
+  std::int64_t timeout_ms = -1;
+  // An absolute deadline set by the caller (a server default, a gRPC deadline); the earlier of
+  // the two applies.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 struct SearchHit {
@@ -145,6 +154,8 @@ struct SearchResponse {
   std::optional<float> max_score;
   std::vector<SearchHit> hits;
   std::string aggregations_json;  // {"name": {...}, ...}; empty when the request has none
+  bool timed_out = false;         // the timeout or deadline passed: hits and aggs are partial
+  bool terminated_early = false;  // terminate_after stopped the collection
 };
 
 // Parses a search body ("{}" and "" mean match_all). Returns InvalidArgument with
