@@ -33,7 +33,7 @@ constexpr FlagSpec kLoadFlags[] = {
     {"url", true, "the node's HTTP address (default http://127.0.0.1:9200)"},
     {"grpc", true, "send the bulk requests over gRPC to this host:port instead of HTTP"},
     {"index", true, "index to load (default bench; created when missing)"},
-    {"corpus", true, "JSON lines to load (a string \"id\" field becomes the _id)"},
+    {"corpus", true, "JSON lines to load, - for standard input (a string \"id\" field becomes the _id)"},
     {"batch", true, "documents per bulk request (default 1000)"},
     {"clients", true, "concurrent bulk requests (default 1)"},
     {"rate", true, "documents per second (default 0: as fast as the node takes them)"},

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <deque>
 #include <fstream>
+#include <iostream>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -283,11 +284,18 @@ StatusOr<RunReport> RunLoad(const LoadOptions& o, const ProgressFn& progress) {
   if (o.batch_docs == 0 || o.clients == 0) {
     return Status::InvalidArgument("batch size and clients must be at least 1");
   }
-  std::ifstream in(o.corpus_path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot read the corpus " + o.corpus_path);
+  // "-": standard input (a pipe from `stela bench gen`), whose size is unknown.
+  const bool from_stdin = o.corpus_path == "-";
+  std::ifstream file;
+  if (!from_stdin) {
+    file.open(o.corpus_path, std::ios::binary);
+    if (!file) return Status::NotFound("cannot read the corpus " + o.corpus_path);
+  }
+  std::istream& in = from_stdin ? std::cin : file;
   struct stat st {};
-  const double file_bytes =
-      ::stat(o.corpus_path.c_str(), &st) == 0 ? static_cast<double>(st.st_size) : 0;
+  const double file_bytes = !from_stdin && ::stat(o.corpus_path.c_str(), &st) == 0
+                                ? static_cast<double>(st.st_size)
+                                : 0;
 
   HttpClient admin(host, port);
   STELA_ASSIGN_OR_RETURN(HttpReply exists, admin.Send("HEAD", "/" + o.target.index));

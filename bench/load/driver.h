@@ -26,7 +26,7 @@ struct Target {
 
 struct LoadOptions {
   Target target;
-  std::string corpus_path;        // JSON lines; a string "id" field becomes the _id
+  std::string corpus_path;        // JSON lines ("-": standard input); an "id" string is the _id
   std::size_t batch_docs = 1000;  // documents per bulk request
   std::size_t clients = 1;        // concurrent bulk requests
   double rate_docs = 0;           // documents per second; 0: as fast as the server takes them

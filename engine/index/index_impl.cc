@@ -9,9 +9,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -495,7 +498,11 @@ class IndexImpl final : public Index {
   // Merging. One merge runs at a time (merge_mu_), in the background thread or ForceMerge.
   struct MergeOutput;
   // Picks segments to merge (none: empty). REQUIRES(mu_).
+  // Background merges pick by level (see IndexOptions); force merges (ForceMerge) the smallest
+  // segments until at most `max_segments` remain, then purge deletes.
   std::vector<SegmentState> PickMergeLocked(std::uint32_t max_segments, bool force) const;
+  // The segments that may still merge, by level, smallest first.
+  std::map<std::uint32_t, std::vector<SegmentState>> LevelsLocked() const;
   Status MergeOnce(std::uint32_t max_segments, bool force, bool* merged);
   Status WriteMerged(const std::vector<SegmentState>& sources, std::uint32_t id,
                      const store::ReadView& view, MergeOutput* out);
@@ -702,8 +709,13 @@ Status ValidateId(std::string_view id) {
 
 void IndexImpl::WaitForMergesLocked(std::unique_lock<std::mutex>& lock) {
   if (!options_.background_merges) return;
-  const std::size_t limit = std::size_t{options_.max_segments} * 3;
-  while (segments_.size() > limit && !merge_stop_) {
+  const std::size_t limit = std::size_t{std::max<std::uint32_t>(2, options_.merge_factor)} * 3;
+  while (!merge_stop_ && [&] {
+    for (const auto& [level, segs] : LevelsLocked()) {
+      if (segs.size() > limit) return true;
+    }
+    return false;
+  }()) {
     merge_cv_.notify_all();
     merged_cv_.wait_for(lock, std::chrono::milliseconds(100));
   }
@@ -1042,19 +1054,49 @@ struct IndexImpl::MergeOutput {
 
 constexpr std::uint32_t kGone = ~0u;
 
+std::map<std::uint32_t, std::vector<SegmentState>> IndexImpl::LevelsLocked() const {
+  const double factor = std::max<std::uint32_t>(2, options_.merge_factor);
+  const double floor = std::max<std::uint32_t>(1, options_.floor_segment_docs);
+  std::map<std::uint32_t, std::vector<SegmentState>> levels;
+  for (const SegmentState& s : segments_) {
+    if (2 * s.live_count > options_.max_merged_segment_docs) continue;  // done growing
+    const double size = std::max<double>(floor, static_cast<double>(s.live_count));
+    const auto level = static_cast<std::uint32_t>(std::log(size / floor) / std::log(factor));
+    levels[level].push_back(s);
+  }
+  for (auto& [level, segs] : levels) {
+    std::sort(segs.begin(), segs.end(), [](const SegmentState& a, const SegmentState& b) {
+      return a.live_count < b.live_count;
+    });
+  }
+  return levels;
+}
+
 std::vector<SegmentState> IndexImpl::PickMergeLocked(std::uint32_t max_segments,
                                                      bool force) const {
   std::vector<SegmentState> by_size = segments_;
   std::sort(by_size.begin(), by_size.end(), [](const SegmentState& a, const SegmentState& b) {
     return a.live_count < b.live_count;
   });
-  if (segments_.size() > max_segments) {
-    const std::size_t n = std::min<std::size_t>(
-        by_size.size(),
-        std::max<std::size_t>(2, force ? segments_.size() - max_segments + 1
-                                       : options_.merge_factor));
-    by_size.resize(n);
+  if (force && segments_.size() > max_segments) {
+    by_size.resize(segments_.size() - max_segments + 1);
     return by_size;
+  }
+  if (!force) {
+    // The lowest level holding merge_factor segments: its smallest merge_factor, less the
+    // largest of them while the result would pass max_merged_segment_docs.
+    const std::size_t factor = std::max<std::uint32_t>(2, options_.merge_factor);
+    for (auto& [level, segs] : LevelsLocked()) {
+      if (segs.size() < factor) continue;
+      segs.resize(factor);
+      std::uint64_t docs = 0;
+      for (const SegmentState& s : segs) docs += s.live_count;
+      while (segs.size() > 2 && docs > options_.max_merged_segment_docs) {
+        docs -= segs.back().live_count;
+        segs.pop_back();
+      }
+      return segs;
+    }
   }
   for (const SegmentState& s : by_size) {
     const std::uint64_t deleted = s.info->max_doc - s.live_count;
@@ -1084,18 +1126,17 @@ Status IndexImpl::WriteMerged(const std::vector<SegmentState>& sources, std::uin
 
   // Norms: per field, the merged lengths.
   std::map<std::uint16_t, std::vector<std::uint32_t>> norms;
-  std::vector<std::map<std::uint16_t, std::vector<std::uint32_t>>> source_norms(sources.size());
+  std::vector<std::uint32_t> source_lengths;  // one source field's, reused
   std::string value;
   for (std::size_t i = 0; i < sources.size(); ++i) {
     for (const auto& [field, stats] : sources[i].info->fields) {
       STELA_RETURN_IF_ERROR(store_->Get(
           Cf::kSegments, index::keys::Norms(sources[i].info->id, field), &value, &view));
-      std::vector<std::uint32_t>& lengths = source_norms[i][field];
-      STELA_RETURN_IF_ERROR(index::DecodeNorms(value, sources[i].info->max_doc, &lengths));
+      STELA_RETURN_IF_ERROR(index::DecodeNorms(value, sources[i].info->max_doc, &source_lengths));
       std::vector<std::uint32_t>& merged = norms[field];
       merged.resize(next, 0);
-      for (std::uint32_t d = 0; d < lengths.size(); ++d) {
-        if (out->remap[i][d] != kGone) merged[out->remap[i][d]] = lengths[d];
+      for (std::uint32_t d = 0; d < source_lengths.size(); ++d) {
+        if (out->remap[i][d] != kGone) merged[out->remap[i][d]] = source_lengths[d];
       }
     }
   }
@@ -1181,39 +1222,45 @@ Status IndexImpl::WriteMerged(const std::vector<SegmentState>& sources, std::uin
   for (const auto& [field, lengths] : norms) {
     STELA_RETURN_IF_ERROR(segs->Add(index::keys::Norms(id, field), index::EncodeNorms(lengths)));
   }
-  // Doc values: every source's column for the field, renumbered.
-  std::map<std::uint16_t, std::vector<std::pair<std::size_t, codec::DocValuesColumn>>> columns;
+  // Doc values: every source's column for the field, renumbered, one field at a time (so a
+  // merge holds one field's columns, not every column of every source).
+  std::set<std::uint16_t> dv_fields;
   for (std::size_t i = 0; i < sources.size(); ++i) {
     auto it = store_->NewIterator(Cf::kSegments, &view);
     const std::string prefix = index::keys::Segment(sources[i].info->id, index::keys::kDocValues);
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
       if (it->key().size() != prefix.size() + 2) return Status::Corruption("bad doc values key");
-      const auto field = static_cast<std::uint16_t>(
+      dv_fields.insert(static_cast<std::uint16_t>(
           (static_cast<unsigned char>(it->key()[prefix.size()]) << 8) |
-          static_cast<unsigned char>(it->key()[prefix.size() + 1]));
-      codec::DocValuesColumn c;
-      STELA_RETURN_IF_ERROR(codec::DocValuesColumn::Decode(it->value(), &c));
-      if (c.max_doc() != sources[i].info->max_doc) return Status::Corruption("doc values size");
-      columns[field].emplace_back(i, std::move(c));
+          static_cast<unsigned char>(it->key()[prefix.size() + 1])));
     }
     STELA_RETURN_IF_ERROR(it->status());
   }
-  for (const auto& [field, cols] : columns) {
-    codec::DocValuesWriter dv(cols.front().second.kind());
-    for (const auto& [i, c] : cols) {
-      if (c.kind() != dv.kind()) return Status::Corruption("doc values kinds differ");
+  for (std::uint16_t field : dv_fields) {
+    std::optional<codec::DocValuesWriter> dv;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+      Status got = store_->Get(Cf::kSegments, index::keys::DocValues(sources[i].info->id, field),
+                               &value, &view);
+      if (got.IsNotFound()) continue;
+      STELA_RETURN_IF_ERROR(got);
+      codec::DocValuesColumn c;
+      STELA_RETURN_IF_ERROR(codec::DocValuesColumn::Decode(value, &c));
+      if (c.max_doc() != sources[i].info->max_doc) return Status::Corruption("doc values size");
+      if (!dv) dv.emplace(c.kind());
+      if (c.kind() != dv->kind()) return Status::Corruption("doc values kinds differ");
       for (std::uint32_t d = 0; d < c.max_doc(); ++d) {
         const std::uint32_t to = out->remap[i][d];
         if (to == kGone) continue;
         if (c.kind() == codec::DocValuesKind::kNumeric) {
-          for (std::int64_t v : c.numbers(d)) STELA_RETURN_IF_ERROR(dv.AddNumber(to, v));
+          for (std::int64_t v : c.numbers(d)) STELA_RETURN_IF_ERROR(dv->AddNumber(to, v));
         } else {
-          for (std::uint32_t o : c.ordinals(d)) STELA_RETURN_IF_ERROR(dv.AddTerm(to, c.terms()[o]));
+          for (std::uint32_t o : c.ordinals(d)) STELA_RETURN_IF_ERROR(dv->AddTerm(to, c.terms()[o]));
         }
       }
     }
+    if (!dv) continue;
     value.clear();
-    STELA_RETURN_IF_ERROR(dv.Finish(next, &value));
+    STELA_RETURN_IF_ERROR(dv->Finish(next, &value));
     STELA_RETURN_IF_ERROR(segs->Add(index::keys::DocValues(id, field), value));
   }
   return IngestSegment(std::move(terms), std::move(docs), std::move(segs));
@@ -1355,12 +1402,12 @@ void IndexImpl::MergeLoop() {
   std::unique_lock lock(mu_);
   while (!merge_stop_) {
     merge_cv_.wait(lock, [&] {
-      return merge_stop_ || !PickMergeLocked(options_.max_segments, false).empty();
+      return merge_stop_ || !PickMergeLocked(0, false).empty();
     });
     if (merge_stop_) break;
     lock.unlock();
     bool merged = false;
-    Status s = MergeOnce(options_.max_segments, false, &merged);
+    Status s = MergeOnce(0, false, &merged);
     if (s.ok() && merged) s = ReclaimDropped();
     lock.lock();
     if (!s.ok()) {

@@ -352,8 +352,7 @@ TEST_F(IndexTest, PeriodicRefreshAndWaitFor) {
 
 TEST_F(MergeTest, WritersWaitWhenMergesFallBehind) {
   IndexOptions o = Quiet();
-  o.max_segments = 2;  // writers wait while there are more than 6 segments
-  o.merge_factor = 2;
+  o.merge_factor = 2;  // writers wait while a level holds more than 6 segments
   Open(o);
   for (int i = 0; i < 40; ++i) {
     Put("w" + std::to_string(i), R"({"tag": "y"})");
@@ -365,8 +364,7 @@ TEST_F(MergeTest, WritersWaitWhenMergesFallBehind) {
 
 TEST_F(MergeTest, BackgroundMergesKeepTheSegmentCountBounded) {
   IndexOptions o = Quiet();
-  o.max_segments = 3;
-  o.merge_factor = 3;
+  o.merge_factor = 3;  // one-doc segments are all on level 0: merged three at a time
   Open(o);
   for (int seg = 0; seg < 20; ++seg) {
     Put("k" + std::to_string(seg), R"({"tag": "x"})");
@@ -378,6 +376,30 @@ TEST_F(MergeTest, BackgroundMergesKeepTheSegmentCountBounded) {
   EXPECT_LE(index_->Stats().segments, 3u);
   EXPECT_GT(index_->Stats().merges, 0u);
   EXPECT_EQ(Match("tag", "x").size(), 20u);
+}
+
+TEST_F(MergeTest, MergesStayWithinALevelAndUnderTheMaximum) {
+  IndexOptions o = Quiet();
+  o.merge_factor = 3;
+  o.floor_segment_docs = 4;       // levels: up to 12 docs, up to 36, ...
+  o.max_merged_segment_docs = 20;  // segments over 10 docs merge no further
+  Open(o);
+  // Twelve 4-doc segments: level 0 merges three at a time into 12-doc segments (level 1, over
+  // the maximum's half: they stay); never one segment with everything.
+  int n = 0;
+  for (int seg = 0; seg < 12; ++seg) {
+    for (int d = 0; d < 4; ++d) Put("m" + std::to_string(n++), R"({"tag": "z"})");
+    ASSERT_TRUE(index_->Refresh().ok());
+  }
+  for (int wait = 0; wait < 500 && index_->Stats().segments > 4; ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // no further merge may start
+  const IndexStats st = index_->Stats();
+  EXPECT_EQ(st.segments, 4u);
+  EXPECT_EQ(st.merges, 4u);
+  EXPECT_EQ(st.merged_docs, 48u);  // every doc rewritten once, none twice
+  EXPECT_EQ(Match("tag", "z").size(), 48u);
 }
 
 }  // namespace

@@ -19,7 +19,6 @@ TEST(SearchConcurrencyTest, SearchesAgreeWithTheirSnapshotDuringWritesAndMerges)
   IndexOptions options;
   options.durability = Durability::kAsync;
   options.refresh_interval_ms = 5;
-  options.max_segments = 3;
   options.merge_factor = 3;
   options.mappings_json =
       R"({"properties": {"body": {"type": "text"}, "tag": {"type": "keyword"}, "n": {"type": "long"}}})";

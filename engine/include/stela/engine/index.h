@@ -41,13 +41,19 @@ struct IndexOptions {
   // New fields beyond this many are kept in _source but not indexed.
   std::uint32_t max_fields = 1000;
   std::uint64_t primary_term = 1;
-  // Tiered merging in a background thread: when there are more than `max_segments` segments,
-  // the `merge_factor` smallest are merged into one; a segment with more than
-  // `max_deleted_percent` deleted docs is rewritten to purge them.
-  // Writes wait while there are more than 3 * max_segments segments (merges falling behind).
+  // Log-structured merging in a background thread: segments fall into levels by live docs
+  // (level n: up to floor_segment_docs * merge_factor^(n+1)); when a level holds merge_factor
+  // segments, its smallest merge_factor merge into one of a higher level. Each document is so
+  // rewritten about log_merge_factor(docs / floor_segment_docs) times, and indexing does not
+  // slow down as the index grows. Segments over max_merged_segment_docs / 2 live docs are not
+  // merged further, and no merge makes a bigger segment than max_merged_segment_docs: that
+  // bounds a merge's memory (about 200 bytes per merged doc). A segment with more than
+  // max_deleted_percent deleted docs is rewritten alone to purge them. Writes wait while a
+  // level holds more than 3 * merge_factor segments (merges falling behind).
   bool background_merges = true;
-  std::uint32_t max_segments = 10;
   std::uint32_t merge_factor = 10;
+  std::uint32_t floor_segment_docs = 1000;
+  std::uint32_t max_merged_segment_docs = 2000000;
   std::uint32_t max_deleted_percent = 30;
 };
 
