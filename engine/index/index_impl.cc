@@ -479,6 +479,9 @@ class IndexImpl final : public Index {
                          const WriteOptions& options) const;
   void MarkDeletedLocked(const VersionEntry& e);
   // Applies an operation to the buffer and version map. REQUIRES(mu_).
+  // Sets the version map's entry for `id`, keeping the one it replaces for the refresh under way
+  // when that one is at or below the refresh's commit point.
+  void SetVersionLocked(const std::string& id, const VersionEntry& e);
   void ApplyIndexLocked(index::Operation op, const index::ParsedDocument& parsed);
   Status LogOperation(const index::Operation& op, const WriteOptions& options);
   // Indexing throttle: when merges fall behind (three times the segment budget), writers wait
@@ -495,18 +498,25 @@ class IndexImpl final : public Index {
   void PublishSnapshotLocked();
   void SyncLoop();
 
-  // Merging. One merge runs at a time (merge_mu_), in the background thread or ForceMerge.
+  // Merging. Two background threads merge concurrently: one takes only small merges (up to
+  // floor_segment_docs * merge_factor^2 docs), so a long merge of big segments never leaves the small ones
+  // to pile up (and writers to wait); the other takes any. A segment being merged is in
+  // merging_ and no other merge picks it.
   struct MergeOutput;
-  // Picks segments to merge (none: empty). REQUIRES(mu_).
-  // Background merges pick by level (see IndexOptions); force merges (ForceMerge) the smallest
-  // segments until at most `max_segments` remain, then purge deletes.
-  std::vector<SegmentState> PickMergeLocked(std::uint32_t max_segments, bool force) const;
-  // The segments that may still merge, by level, smallest first.
+  // Picks segments to merge (none: empty), skipping those being merged. REQUIRES(mu_).
+  // Background merges pick by level (see IndexOptions), of at most `max_docs` docs in all;
+  // force merges (ForceMerge) the smallest segments until at most `max_segments` remain, then
+  // purge deletes.
+  std::vector<SegmentState> PickMergeLocked(std::uint32_t max_segments, bool force,
+                                            std::uint64_t max_docs = ~std::uint64_t{0}) const;
+  // The segments that may still merge and are not being merged, by level, smallest first.
   std::map<std::uint32_t, std::vector<SegmentState>> LevelsLocked() const;
-  Status MergeOnce(std::uint32_t max_segments, bool force, bool* merged);
+  // A segment's level by its live docs; none when it is too big to merge further.
+  std::optional<std::uint32_t> LevelOf(const SegmentState& s) const;
+  Status MergeOnce(std::uint32_t max_segments, bool force, std::uint64_t max_docs, bool* merged);
   Status WriteMerged(const std::vector<SegmentState>& sources, std::uint32_t id,
                      const store::ReadView& view, MergeOutput* out);
-  void MergeLoop();
+  void MergeLoop(std::uint64_t max_docs);
   void RefreshLoop();
   Status ReclaimDropped();
 
@@ -526,6 +536,11 @@ class IndexImpl final : public Index {
   std::unique_ptr<Buffer> buffer_;                  // GUARDED_BY(mu_)
   std::unique_ptr<Buffer> frozen_;                  // being written by Refresh; GUARDED_BY(mu_)
   std::unordered_map<std::string, VersionEntry> versions_;  // GUARDED_BY(mu_)
+  // While a refresh is under way: for each id written again after the freeze, its entry as of
+  // the commit point (frozen_commit_seq_), which the commit must record in the ids family; the
+  // version map holds only the newest entry. GUARDED_BY(mu_)
+  std::unordered_map<std::string, VersionEntry> frozen_versions_;
+  std::uint64_t frozen_commit_seq_ = 0;  // GUARDED_BY(mu_)
   std::map<std::uint32_t, std::vector<std::uint32_t>> pending_deletes_;  // GUARDED_BY(mu_)
   // The deletes a refresh in progress makes visible: those made before it froze the buffer (later
   // ones wait for the next refresh, with the writes that made them). GUARDED_BY(mu_)
@@ -537,8 +552,8 @@ class IndexImpl final : public Index {
   std::shared_ptr<const Snapshot> snapshot_;        // GUARDED_BY(mu_)
   std::shared_ptr<StreamPool> streams_ = std::make_shared<StreamPool>();
 
-  std::mutex merge_mu_;
-  std::thread merge_thread_;
+  std::set<std::uint32_t> merging_;   // segments in merges under way; GUARDED_BY(mu_)
+  std::vector<std::thread> merge_threads_;
   std::condition_variable merge_cv_;  // signalled (under mu_) when segments change or on stop
   std::condition_variable merged_cv_;  // signalled (under mu_) after each merge commit
   bool merge_stop_ = false;           // GUARDED_BY(mu_)
@@ -562,7 +577,7 @@ IndexImpl::~IndexImpl() {
   merge_cv_.notify_all();
   merged_cv_.notify_all();
   refreshed_cv_.notify_all();
-  if (merge_thread_.joinable()) merge_thread_.join();
+  for (std::thread& t : merge_threads_) t.join();
   if (refresh_thread_.joinable()) refresh_thread_.join();
   {
     std::lock_guard lock(sync_mu_);
@@ -682,12 +697,22 @@ void IndexImpl::MarkDeletedLocked(const VersionEntry& e) {
   }
 }
 
+void IndexImpl::SetVersionLocked(const std::string& id, const VersionEntry& e) {
+  auto [it, inserted] = versions_.try_emplace(id, e);
+  if (inserted) return;
+  // Superseding an entry the refresh under way will commit: keep it for that commit.
+  if (frozen_ != nullptr && it->second.seq_no <= frozen_commit_seq_) {
+    frozen_versions_.try_emplace(id, it->second);
+  }
+  it->second = e;
+}
+
 void IndexImpl::ApplyIndexLocked(index::Operation op, const index::ParsedDocument& parsed) {
   StoredDocument doc{op.id, std::move(op.source), op.version, op.seq_no, op.primary_term};
   const std::uint32_t docno = buffer_->Add(std::move(doc), parsed);
   ++buffer_->ops;
-  versions_[op.id] =
-      VersionEntry{buffer_->segment, docno, op.seq_no, op.version, op.primary_term, false};
+  SetVersionLocked(op.id, VersionEntry{buffer_->segment, docno, op.seq_no, op.version,
+                                       op.primary_term, false});
   max_seq_no_ = std::max(max_seq_no_, op.seq_no);
 }
 
@@ -711,8 +736,10 @@ void IndexImpl::WaitForMergesLocked(std::unique_lock<std::mutex>& lock) {
   if (!options_.background_merges) return;
   const std::size_t limit = std::size_t{std::max<std::uint32_t>(2, options_.merge_factor)} * 3;
   while (!merge_stop_ && [&] {
-    for (const auto& [level, segs] : LevelsLocked()) {
-      if (segs.size() > limit) return true;
+    std::map<std::uint32_t, std::size_t> per_level;  // segments being merged count too
+    for (const SegmentState& s : segments_) {
+      const std::optional<std::uint32_t> level = LevelOf(s);
+      if (level && ++per_level[*level] > limit) return true;
     }
     return false;
   }()) {
@@ -801,7 +828,7 @@ StatusOr<WriteResult> IndexImpl::DeleteDocument(std::string_view id, const Write
     op.version = options.external_version.value_or(cur ? cur->version + 1 : 1);
     op.id = std::string(id);
     if (cur) MarkDeletedLocked(*cur);
-    versions_[op.id] = VersionEntry{0, 0, op.seq_no, op.version, op.primary_term, true};
+    SetVersionLocked(op.id, VersionEntry{0, 0, op.seq_no, op.version, op.primary_term, true});
     max_seq_no_ = op.seq_no;
     ++buffer_->ops;
     result = WriteResult{op.seq_no, op.primary_term, op.version, false, cur.has_value()};
@@ -908,6 +935,8 @@ Status IndexImpl::Refresh() {
     frozen_ = std::move(buffer_);
     buffer_ = std::make_unique<Buffer>(next_segment_++);
     commit_seq = max_seq_no_;
+    frozen_commit_seq_ = commit_seq;
+    frozen_versions_.clear();
     frozen_deletes_ = std::move(pending_deletes_);
     pending_deletes_.clear();
   }
@@ -961,19 +990,25 @@ Status IndexImpl::Refresh() {
   }
   if (has_docs) segments_.push_back(std::move(fresh));
   frozen_deletes_.clear();
-  // Ids written up to the commit point move from the version map to the ids family.
+  // Ids written up to the commit point move from the version map to the ids family; ids
+  // written again since the freeze record their state as of the commit point (a replayed write
+  // then finds, and deletes, the copy this commit makes durable).
+  auto record = [&](const std::string& id, const VersionEntry& e) {
+    if (e.deleted) {
+      batch.Delete(Cf::kIds, id);
+    } else {
+      batch.Put(Cf::kIds, id,
+                index::EncodeIdLocation({e.segment, e.docno, e.seq_no, e.version, e.primary_term}));
+    }
+  };
+  for (const auto& [id, e] : frozen_versions_) record(id, e);
+  frozen_versions_.clear();
   for (auto it = versions_.begin(); it != versions_.end();) {
-    const VersionEntry& e = it->second;
-    if (e.seq_no > commit_seq) {
+    if (it->second.seq_no > commit_seq) {
       ++it;
       continue;
     }
-    if (e.deleted) {
-      batch.Delete(Cf::kIds, it->first);
-    } else {
-      batch.Put(Cf::kIds, it->first,
-                index::EncodeIdLocation({e.segment, e.docno, e.seq_no, e.version, e.primary_term}));
-    }
+    record(it->first, it->second);
     it = versions_.erase(it);
   }
   index::CommitRecord commit;
@@ -1054,15 +1089,19 @@ struct IndexImpl::MergeOutput {
 
 constexpr std::uint32_t kGone = ~0u;
 
-std::map<std::uint32_t, std::vector<SegmentState>> IndexImpl::LevelsLocked() const {
+std::optional<std::uint32_t> IndexImpl::LevelOf(const SegmentState& s) const {
+  if (2 * s.live_count > options_.max_merged_segment_docs) return std::nullopt;  // done growing
   const double factor = std::max<std::uint32_t>(2, options_.merge_factor);
   const double floor = std::max<std::uint32_t>(1, options_.floor_segment_docs);
+  const double size = std::max<double>(floor, static_cast<double>(s.live_count));
+  return static_cast<std::uint32_t>(std::log(size / floor) / std::log(factor));
+}
+
+std::map<std::uint32_t, std::vector<SegmentState>> IndexImpl::LevelsLocked() const {
   std::map<std::uint32_t, std::vector<SegmentState>> levels;
   for (const SegmentState& s : segments_) {
-    if (2 * s.live_count > options_.max_merged_segment_docs) continue;  // done growing
-    const double size = std::max<double>(floor, static_cast<double>(s.live_count));
-    const auto level = static_cast<std::uint32_t>(std::log(size / floor) / std::log(factor));
-    levels[level].push_back(s);
+    if (merging_.count(s.info->id) != 0) continue;
+    if (const std::optional<std::uint32_t> level = LevelOf(s)) levels[*level].push_back(s);
   }
   for (auto& [level, segs] : levels) {
     std::sort(segs.begin(), segs.end(), [](const SegmentState& a, const SegmentState& b) {
@@ -1072,14 +1111,19 @@ std::map<std::uint32_t, std::vector<SegmentState>> IndexImpl::LevelsLocked() con
   return levels;
 }
 
-std::vector<SegmentState> IndexImpl::PickMergeLocked(std::uint32_t max_segments,
-                                                     bool force) const {
-  std::vector<SegmentState> by_size = segments_;
+std::vector<SegmentState> IndexImpl::PickMergeLocked(std::uint32_t max_segments, bool force,
+                                                     std::uint64_t max_docs) const {
+  std::vector<SegmentState> by_size;
+  for (const SegmentState& s : segments_) {
+    if (merging_.count(s.info->id) == 0) by_size.push_back(s);
+  }
   std::sort(by_size.begin(), by_size.end(), [](const SegmentState& a, const SegmentState& b) {
     return a.live_count < b.live_count;
   });
   if (force && segments_.size() > max_segments) {
-    by_size.resize(segments_.size() - max_segments + 1);
+    // With merges under way, what remains may be too few to merge: wait for them instead.
+    if (by_size.size() < 2) return {};
+    by_size.resize(std::min(by_size.size(), segments_.size() - max_segments + 1));
     return by_size;
   }
   if (!force) {
@@ -1095,10 +1139,12 @@ std::vector<SegmentState> IndexImpl::PickMergeLocked(std::uint32_t max_segments,
         docs -= segs.back().live_count;
         segs.pop_back();
       }
+      if (docs > max_docs) return {};  // the lowest level due is not this thread's to merge
       return segs;
     }
   }
   for (const SegmentState& s : by_size) {
+    if (!force && s.live_count > max_docs) continue;
     const std::uint64_t deleted = s.info->max_doc - s.live_count;
     if (deleted > 0 && (force || deleted * 100 > std::uint64_t{s.info->max_doc} *
                                                      options_.max_deleted_percent)) {
@@ -1266,23 +1312,35 @@ Status IndexImpl::WriteMerged(const std::vector<SegmentState>& sources, std::uin
   return IngestSegment(std::move(terms), std::move(docs), std::move(segs));
 }
 
-Status IndexImpl::MergeOnce(std::uint32_t max_segments, bool force, bool* merged) {
-  std::lock_guard merge_lock(merge_mu_);
+Status IndexImpl::MergeOnce(std::uint32_t max_segments, bool force, std::uint64_t max_docs,
+                            bool* merged) {
   *merged = false;
   std::vector<SegmentState> sources;
   std::uint32_t id = 0;
   std::shared_ptr<const store::ReadView> view;
   {
     std::lock_guard lock(mu_);
-    sources = PickMergeLocked(max_segments, force);
+    sources = PickMergeLocked(max_segments, force, max_docs);
     if (sources.empty()) return Status::OK();
+    for (const SegmentState& s : sources) merging_.insert(s.info->id);
     id = next_segment_++;
     view = store_->NewReadView();
   }
   MergeOutput out;
-  STELA_RETURN_IF_ERROR(WriteMerged(sources, id, *view, &out));
+  Status written = WriteMerged(sources, id, *view, &out);
 
   std::lock_guard lock(mu_);
+  // Whatever happens next, the sources are no longer being merged.
+  struct Release {
+    IndexImpl* self;
+    const std::vector<SegmentState>& sources;
+    ~Release() {
+      for (const SegmentState& s : sources) self->merging_.erase(s.info->id);
+      self->merged_cv_.notify_all();
+      self->merge_cv_.notify_all();  // the other merge thread may have work now
+    }
+  } release{this, sources};
+  STELA_RETURN_IF_ERROR(written);
   // Deletes since the merge began: those already visible (the sources' current live docs) are
   // applied; those still pending (made by writes not yet refreshed) stay pending, now against the
   // merged segment, so they become visible together with the writes that made them at the next
@@ -1388,26 +1446,35 @@ Status IndexImpl::ReclaimDropped() {
 
 Status IndexImpl::ForceMerge(std::uint32_t max_segments) {
   STELA_RETURN_IF_ERROR(Refresh());
-  for (bool merged = true; merged;) {
-    STELA_RETURN_IF_ERROR(MergeOnce(std::max<std::uint32_t>(1, max_segments), true, &merged));
-    if (merged) STELA_RETURN_IF_ERROR(ReclaimDropped());
+  max_segments = std::max<std::uint32_t>(1, max_segments);
+  while (true) {
+    bool merged = false;
+    STELA_RETURN_IF_ERROR(MergeOnce(max_segments, true, ~std::uint64_t{0}, &merged));
+    if (merged) {
+      STELA_RETURN_IF_ERROR(ReclaimDropped());
+      continue;
+    }
+    // Nothing left to pick: done, unless background merges hold segments we still need.
+    std::unique_lock lock(mu_);
+    if (merging_.empty() || merge_stop_) break;
+    merged_cv_.wait_for(lock, std::chrono::milliseconds(100));
   }
   return Status::OK();
 }
 
-void IndexImpl::MergeLoop() {
+void IndexImpl::MergeLoop(std::uint64_t max_docs) {
   // Merges yield to indexing and searches: the thread runs at a lower priority.
   setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
   pthread_setname_np(pthread_self(), "stela-merge");
   std::unique_lock lock(mu_);
   while (!merge_stop_) {
     merge_cv_.wait(lock, [&] {
-      return merge_stop_ || !PickMergeLocked(0, false).empty();
+      return merge_stop_ || !PickMergeLocked(0, false, max_docs).empty();
     });
     if (merge_stop_) break;
     lock.unlock();
     bool merged = false;
-    Status s = MergeOnce(0, false, &merged);
+    Status s = MergeOnce(0, false, max_docs, &merged);
     if (s.ok() && merged) s = ReclaimDropped();
     lock.lock();
     if (!s.ok()) {
@@ -1442,7 +1509,7 @@ Status IndexImpl::ReplayOperation(const index::Operation& op) {
     std::lock_guard lock(mu_);
     STELA_ASSIGN_OR_RETURN(std::optional<VersionEntry> cur, LookupLocked(op.id));
     if (cur) MarkDeletedLocked(*cur);
-    versions_[op.id] = VersionEntry{0, 0, op.seq_no, op.version, op.primary_term, true};
+    SetVersionLocked(op.id, VersionEntry{0, 0, op.seq_no, op.version, op.primary_term, true});
     max_seq_no_ = std::max(max_seq_no_, op.seq_no);
     ++buffer_->ops;
     return Status::OK();
@@ -1535,7 +1602,13 @@ Status IndexImpl::OpenStore(const std::string& path) {
   STELA_ASSIGN_OR_RETURN(store_, store::Store::Open(path, store::StoreOptions{}));
   STELA_RETURN_IF_ERROR(Recover());
   if (options_.durability == Durability::kAsync) sync_thread_ = std::thread([this] { SyncLoop(); });
-  if (options_.background_merges) merge_thread_ = std::thread([this] { MergeLoop(); });
+  if (options_.background_merges) {
+    // The small-merge thread: merges reaching at most two levels above the floor.
+    const std::uint64_t factor = std::max<std::uint32_t>(2, options_.merge_factor);
+    const std::uint64_t small = std::uint64_t{options_.floor_segment_docs} * factor * factor;
+    merge_threads_.emplace_back([this, small] { MergeLoop(small); });
+    merge_threads_.emplace_back([this] { MergeLoop(~std::uint64_t{0}); });
+  }
   if (options_.refresh_interval_ms > 0) refresh_thread_ = std::thread([this] { RefreshLoop(); });
   return Status::OK();
 }
