@@ -1,6 +1,7 @@
 #include "api/server/bench_command.h"
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -71,6 +72,8 @@ void PrintProgress(const bench::RunReport& r, double fraction) {
                  s ? s->p50_ms : 0, s ? s->p99_ms : 0, static_cast<unsigned long long>(r.errors), eta);
   }
 }
+
+extern "C" void StopOnSignal(int) { bench::RequestStop(); }
 
 int Finish(const char* name, StatusOr<bench::RunReport> report, const std::optional<std::string>& out) {
   std::fprintf(stderr, "\n");
@@ -191,6 +194,9 @@ int RunBench(const std::vector<std::string>& args) {
                                   : std::span<const FlagSpec>(kSearchFlags)).c_str());
       return 2;
     }
+    // Ctrl-C / SIGTERM: stop sending, finish what is in flight, write the report.
+    std::signal(SIGINT, StopOnSignal);
+    std::signal(SIGTERM, StopOnSignal);
     bench::Target target;
     target.http_url = flags->Get("url").value_or(target.http_url);
     target.grpc_address = flags->Get("grpc").value_or("");

@@ -271,11 +271,21 @@ StatusOr<std::pair<std::uint64_t, std::uint64_t>> SendBatch(const LoadOptions& o
   }
 }
 
-void SleepUntil(Clock::time_point t) {
-  if (t > Clock::now()) std::this_thread::sleep_until(t);
+std::atomic<bool> g_stop{false};
+
+// Sleeps until `t`, waking early (false) when a stop is requested.
+bool SleepUntil(Clock::time_point t) {
+  while (!g_stop.load()) {
+    const auto now = Clock::now();
+    if (now >= t) return true;
+    std::this_thread::sleep_for(std::min<Clock::duration>(t - now, std::chrono::milliseconds(100)));
+  }
+  return false;
 }
 
 }  // namespace
+
+void RequestStop() { g_stop.store(true); }
 
 StatusOr<RunReport> RunLoad(const LoadOptions& o, const ProgressFn& progress) {
   std::string host;
@@ -348,7 +358,7 @@ StatusOr<RunReport> RunLoad(const LoadOptions& o, const ProgressFn& progress) {
         if (o.rate_docs > 0) {  // due at the batch's place in the schedule
           t0 = rec.start() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
                                  static_cast<double>(b.seq * o.batch_docs) / o.rate_docs));
-          SleepUntil(t0);
+          if (!SleepUntil(t0)) continue;  // stopping: leave the batch unsent
         }
         auto r = SendBatch(o, b, &http, stub.get());
         const double micros = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
@@ -369,7 +379,8 @@ StatusOr<RunReport> RunLoad(const LoadOptions& o, const ProgressFn& progress) {
   std::string line;
   Batch batch;
   std::uint64_t seq = 0;
-  while (!failed.load() && (o.max_docs == 0 || docs_read < o.max_docs) &&
+  g_stop = false;
+  while (!failed.load() && !g_stop.load() && (o.max_docs == 0 || docs_read < o.max_docs) &&
          std::getline(in, line)) {
     if (line.empty()) continue;
     ++docs_read;
@@ -458,6 +469,7 @@ StatusOr<RunReport> RunSearch(const SearchOptions& o, const ProgressFn& progress
   const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
                                     std::chrono::duration<double>(o.duration_s));
   std::atomic<bool> unreachable{false};
+  g_stop = false;
   Status first_error;
   std::mutex error_mu;
   std::vector<std::thread> workers;
@@ -469,7 +481,7 @@ StatusOr<RunReport> RunSearch(const SearchOptions& o, const ProgressFn& progress
         stub = stela::v1::Stela::NewStub(GrpcChannel(o.target.grpc_address));
       }
       const std::string target = "/" + o.target.index + "/_search";
-      while (!unreachable.load()) {
+      while (!unreachable.load() && !g_stop.load()) {
         const std::uint64_t i = next++;
         if (o.max_requests > 0 ? i >= o.max_requests : Clock::now() >= deadline) break;
         Clock::time_point t0 = Clock::now();
@@ -477,7 +489,7 @@ StatusOr<RunReport> RunSearch(const SearchOptions& o, const ProgressFn& progress
           t0 = start + std::chrono::duration_cast<Clock::duration>(
                            std::chrono::duration<double>(static_cast<double>(i) / o.rate));
           if (o.max_requests == 0 && t0 >= deadline) break;
-          SleepUntil(t0);
+          if (!SleepUntil(t0)) break;
         }
         const Query& q = queries[i % queries.size()];
         bool error = false;
@@ -588,16 +600,30 @@ Status WriteReport(const RunReport& report, const std::string& prefix) {
     std::ofstream json(prefix + ".json");
     json << report.ToJson() << "\n";
     std::ofstream dat(prefix + ".dat");
-    dat << "# t_s ops_per_s docs_per_s mb_per_s p50_ms p99_ms server_rss_mb server_docs\n";
-    double prev = 0;
-    for (const Second& s : report.timeline) {
+    // Rates per interval, and over the last 10 s (bulk requests finish a few times a second,
+    // so one-second rates jump between 0 and twice the mean).
+    dat << "# t_s ops_per_s docs_per_s mb_per_s p50_ms p99_ms server_rss_mb server_docs "
+           "ops_per_s_10s docs_per_s_10s\n";
+    const std::vector<Second>& tl = report.timeline;
+    for (std::size_t i = 0; i < tl.size(); ++i) {
+      const Second& s = tl[i];
+      const double prev = i == 0 ? 0 : tl[i - 1].t;
       const double dt = s.t - prev > 0 ? s.t - prev : 1;
-      prev = s.t;
+      std::size_t j = i;
+      std::uint64_t ops10 = 0, docs10 = 0;
+      while (true) {
+        ops10 += tl[j].ops;
+        docs10 += tl[j].docs;
+        if (j == 0 || s.t - tl[j - 1].t > 10) break;
+        --j;
+      }
+      const double span = s.t - (j == 0 ? 0 : tl[j - 1].t);
       dat << Fmt("%.2f", s.t) << " " << Fmt("%.1f", static_cast<double>(s.ops) / dt) << " "
           << Fmt("%.1f", static_cast<double>(s.docs) / dt) << " "
           << Fmt("%.3f", static_cast<double>(s.bytes) / 1e6 / dt) << " " << Fmt("%.3f", s.p50_ms)
           << " " << Fmt("%.3f", s.p99_ms) << " " << Fmt("%.1f", s.server_rss_mb) << " "
-          << s.server_docs << "\n";
+          << s.server_docs << " " << Fmt("%.1f", static_cast<double>(ops10) / span) << " "
+          << Fmt("%.1f", static_cast<double>(docs10) / span) << "\n";
     }
     if (!json || !dat) return Status::IOError("cannot write " + prefix + ".json/.dat");
   }
@@ -612,8 +638,10 @@ Status WriteReport(const RunReport& report, const std::string& prefix) {
                    "set xlabel 'seconds'\nset ylabel '" + (load ? "docs/s" : "requests/s") +
                    "'\nset y2label 'server RSS (MB)'\nset ytics nomirror\nset y2tics\n" +
                    "set yrange [0:*]\nset y2range [0:*]\n" +
-                   "plot '" + prefix + ".dat' using 1:" + (load ? "3" : "2") +
-                   " with lines lw 2 title '" + (load ? "docs/s" : "requests/s") + "', '' using 1:7 axes x1y2 with lines title 'server RSS MB'\n" +
+                   "set key top left\n" +
+                   "plot '" + prefix + ".dat' using 1:" + (load ? "10" : "9") +
+                   " with lines lw 2 title '" + (load ? "docs/s" : "requests/s") +
+                   " (10 s mean)', '' using 1:7 axes x1y2 with lines lw 2 title 'node RSS MB'\n" +
                    "unset y2label\nunset y2tics\nset ytics mirror\nset ylabel 'latency (ms)'\n" +
                    "set logscale y\nset yrange [*:*]\n" +
                    "plot '" + prefix + ".dat' using 1:5 with lines title 'p50', '' using 1:6 with lines title 'p99'\n" +

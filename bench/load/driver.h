@@ -77,6 +77,10 @@ struct RunReport {
 // Called about once a second with the run so far (for a progress line).
 using ProgressFn = std::function<void(const RunReport& so_far, double fraction_done)>;
 
+// Asks runs under way to stop early: no new requests, the ones in flight finish, the report
+// covers what was done. Async-signal-safe (for SIGINT/SIGTERM handlers).
+void RequestStop();
+
 StatusOr<RunReport> RunLoad(const LoadOptions& options, const ProgressFn& progress);
 StatusOr<RunReport> RunSearch(const SearchOptions& options, const ProgressFn& progress);
 

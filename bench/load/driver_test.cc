@@ -214,6 +214,24 @@ TEST_F(DriverTest, SearchesAtAConcurrencyAndAtAFixedRate) {
   EXPECT_EQ(report->errors, 5u);
 }
 
+TEST_F(DriverTest, RequestStopEndsARunWithItsReport) {
+  LoadOptions load;
+  load.target = target("stop", false);
+  load.corpus_path = corpus_;
+  ASSERT_TRUE(RunLoad(load, nullptr).ok());
+  SearchOptions o;
+  o.target = target("stop", false);
+  o.queries_path = dir_.Sub("queries.jsonl");
+  o.concurrency = 2;
+  o.duration_s = 600;  // stopped long before: at the first progress report (about 1 s)
+  auto report = RunSearch(o, [](const RunReport&, double) { RequestStop(); });
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_GT(report->requests, 0u);
+  EXPECT_EQ(report->errors, 0u);
+  EXPECT_LT(report->seconds, 300);
+  EXPECT_FALSE(report->timeline.empty());
+}
+
 TEST_F(DriverTest, UnreachableNodeIsAnError) {
   LoadOptions o;
   o.target.http_url = "http://127.0.0.1:1";  // nothing listens on port 1
