@@ -557,6 +557,7 @@ class IndexImpl final : public Index {
   std::condition_variable merge_cv_;  // signalled (under mu_) when segments change or on stop
   std::condition_variable merged_cv_;  // signalled (under mu_) after each merge commit
   bool merge_stop_ = false;           // GUARDED_BY(mu_)
+  std::atomic<bool> merge_abort_{false};  // closing: merges under way give up (read unlocked)
   std::uint64_t merges_ = 0, merged_docs_ = 0;  // GUARDED_BY(mu_)
   std::vector<std::uint32_t> dropped_;           // merged away, space not reclaimed; GUARDED_BY(mu_)
 
@@ -574,6 +575,7 @@ IndexImpl::~IndexImpl() {
     std::lock_guard lock(mu_);
     merge_stop_ = true;
   }
+  merge_abort_ = true;  // a long merge would hold up the shutdown; its sources stay as they are
   merge_cv_.notify_all();
   merged_cv_.notify_all();
   refreshed_cv_.notify_all();
@@ -1204,6 +1206,9 @@ Status IndexImpl::WriteMerged(const std::vector<SegmentState>& sources, std::uin
   std::vector<std::uint32_t> positions;
   std::string encoded;
   while (true) {
+    if (merge_abort_.load(std::memory_order_relaxed)) {
+      return Status::Aborted("merge abandoned: the index is closing");
+    }
     std::string_view smallest;
     bool any = false;
     for (std::size_t i = 0; i < its.size(); ++i) {
@@ -1477,9 +1482,11 @@ void IndexImpl::MergeLoop(std::uint64_t max_docs) {
     Status s = MergeOnce(0, false, max_docs, &merged);
     if (s.ok() && merged) s = ReclaimDropped();
     lock.lock();
-    if (!s.ok()) {
-      // Leave the segments as they are; the next refresh tries again.
-      merge_cv_.wait(lock);
+    if (!s.ok() && !merge_stop_) {
+      // Leave the segments as they are; try again after the next refresh, or in a second. (A
+      // bare wait here could miss the stop signal sent while the merge failed, and hang the
+      // shutdown that joins this thread.)
+      merge_cv_.wait_for(lock, std::chrono::seconds(1));
     }
   }
 }
