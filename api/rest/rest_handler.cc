@@ -760,6 +760,17 @@ std::uint64_t ResidentBytes() {
 
 }  // namespace
 
+bool RestHandler::IsWrite(const HttpRequest& req) {
+  if (req.method == "GET" || req.method == "HEAD") return false;  // gets and searches
+  for (const std::string& part : SplitPath(req.path)) {
+    if (part == "_bulk" || part == "_doc" || part == "_create" || part == "_update" ||
+        part == "_delete_by_query" || part == "_update_by_query") {
+      return true;
+    }
+  }
+  return false;
+}
+
 HttpResponse RestHandler::Metrics(Call& c) {
   std::string out;
   auto metric = [&](const std::string& name, const std::string& type, const std::string& help) {

@@ -30,6 +30,9 @@ class RestHandler {
  public:
   RestHandler(Node& node, RestOptions options);
   HttpResponse Handle(const HttpRequest& req);
+  // Whether a request writes documents (_bulk, _doc/_create/_update writes, by-query writes):
+  // the HTTP server runs those on its write pool.
+  static bool IsWrite(const HttpRequest& req);
   // An Elasticsearch error body.
   HttpResponse Error(int status, const std::string& type, const std::string& reason) const;
   // An engine Status ("type: reason" messages) as Elasticsearch's error parts.

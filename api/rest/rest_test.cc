@@ -6,6 +6,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "api/rest/node.h"
@@ -122,6 +124,58 @@ TEST_F(RestTest, InfoHeadersAndMediaTypes) {
   r = Send(port(), "POST", "/x/_search", "hello", {{"Content-Type", "text/plain"}});
   EXPECT_EQ(r.status, 406);
   EXPECT_NE(r.body.find("media_type_header_exception"), std::string::npos);
+}
+
+// Writes have their own pool: a search is answered while every write worker is busy.
+TEST(HttpServerPools, SearchesDoNotQueueBehindWrites) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false, write_started = false;
+  HttpServerOptions h;
+  h.port = 0;
+  h.workers = 1;
+  h.write_workers = 1;
+  h.is_write = &RestHandler::IsWrite;
+  auto server = HttpServer::Start(h, [&](const HttpRequest& r) {
+    HttpResponse resp;
+    resp.body = "{}";
+    if (RestHandler::IsWrite(r)) {
+      std::unique_lock lock(mu);
+      write_started = true;
+      cv.notify_all();
+      cv.wait(lock, [&] { return release; });
+    }
+    return resp;
+  });
+  ASSERT_TRUE(server.ok());
+  const std::uint16_t port = (*server)->port();
+  std::thread writer([&] { EXPECT_EQ(Send(port, "POST", "/i/_bulk", "{}\n").status, 200); });
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return write_started; });
+  }
+  // The only write worker is blocked; a search and a realtime get still get answers.
+  EXPECT_EQ(Send(port, "POST", "/i/_search", "{}").status, 200);
+  EXPECT_EQ(Send(port, "GET", "/i/_doc/1").status, 200);
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  writer.join();
+  (*server)->Stop();
+  auto is_write = [](const char* method, const char* path) {
+    HttpRequest r;
+    r.method = method;
+    r.path = path;
+    return RestHandler::IsWrite(r);
+  };
+  EXPECT_TRUE(is_write("PUT", "/i/_doc/1"));
+  EXPECT_TRUE(is_write("POST", "/i/_update/1"));
+  EXPECT_TRUE(is_write("POST", "/_bulk"));
+  EXPECT_FALSE(is_write("GET", "/i/_doc/1"));
+  EXPECT_FALSE(is_write("POST", "/i/_search"));
+  EXPECT_FALSE(is_write("PUT", "/i"));
 }
 
 TEST_F(RestTest, ErrorBodiesHaveElasticsearchShape) {

@@ -144,7 +144,12 @@ class Server final : public HttpServer {
         handler_(std::move(handler)),
         acceptor_(io_),
         pool_("http-worker", static_cast<std::size_t>(std::max(1, options_.workers)),
-              options_.max_queue) {}
+              options_.max_queue) {
+    if (options_.write_workers > 0 && options_.is_write) {
+      write_pool_ = std::make_unique<ThreadPool>(
+          "http-write", static_cast<std::size_t>(options_.write_workers), options_.max_queue);
+    }
+  }
 
   ~Server() override { Stop(); }
 
@@ -170,7 +175,9 @@ class Server final : public HttpServer {
   }
 
   std::uint16_t port() const override { return port_; }
-  std::uint64_t rejected() const override { return pool_.rejected(); }
+  std::uint64_t rejected() const override {
+    return pool_.rejected() + (write_pool_ ? write_pool_->rejected() : 0);
+  }
 
   void Stop() override {
     if (stopped_.exchange(true)) return;
@@ -193,7 +200,8 @@ class Server final : public HttpServer {
   void Dispatch(std::shared_ptr<HttpRequest> req,
                 std::function<void(HttpResponse)> done) {
     ++in_flight_;
-    const bool accepted = pool_.Submit([this, req, done] {
+    ThreadPool& pool = write_pool_ && options_.is_write(*req) ? *write_pool_ : pool_;
+    const bool accepted = pool.Submit([this, req, done] {
       HttpResponse r = handler_(*req);
       done(std::move(r));
       --in_flight_;
@@ -235,6 +243,7 @@ class Server final : public HttpServer {
   asio::io_context io_;
   tcp::acceptor acceptor_;
   ThreadPool pool_;
+  std::unique_ptr<ThreadPool> write_pool_;  // null: writes share pool_
   std::vector<std::thread> io_threads_;
   std::uint16_t port_ = 0;
   std::atomic<bool> stopped_{false};

@@ -42,6 +42,11 @@ struct HttpServerOptions {
   std::uint16_t port = 9200;  // 0: any free port
   int io_threads = 1;
   int workers = 2;
+  // Writes (is_write true) run on their own pool of this many threads, with its own queue, so
+  // searches never wait behind bulk requests (Elasticsearch's write and search pools).
+  // 0: one pool for everything.
+  int write_workers = 0;
+  std::function<bool(const HttpRequest&)> is_write;
   std::size_t max_queue = 1000;
   std::size_t max_body_bytes = 100u << 20;
   // Produces the body of the 429 and 413 answers the server gives itself (Elasticsearch's
@@ -59,7 +64,7 @@ class HttpServer {
   virtual std::uint16_t port() const = 0;
   // Stops accepting, lets the requests being handled finish, closes connections. Idempotent.
   virtual void Stop() = 0;
-  // Requests answered 429 because the pool was full.
+  // Requests answered 429 because a pool was full.
   virtual std::uint64_t rejected() const = 0;
 };
 

@@ -22,6 +22,9 @@ constexpr FlagSpec kServeFlags[] = {
     {"port-file", true, "write the HTTP port (and on a second line the gRPC port) to this file once listening"},
     {"grpc-port", true, "gRPC port (default 9300; 0 picks a free one; off disables)"},
     {"workers", true, "request worker threads (default: the number of cores)"},
+    {"write-workers", true, "threads for document writes (_bulk, _doc, ...), apart from the "
+                           "search workers so searches never queue behind bulks (default: "
+                           "half the cores, at least 1; 0 shares --workers)"},
     {"io-threads", true, "network I/O threads (default 1)"},
     {"max-queue", true, "requests waiting for a worker before 429 (default 1000)"},
     {"max-body", true, "largest request body in bytes (default 104857600)"},
@@ -72,7 +75,10 @@ Status RunServe(const Flags& flags) {
   STELA_ASSIGN_OR_RETURN(long io_threads, Number(flags, "io-threads", 1));
   STELA_ASSIGN_OR_RETURN(long max_queue, Number(flags, "max-queue", 1000));
   STELA_ASSIGN_OR_RETURN(long max_body, Number(flags, "max-body", 100l << 20));
+  STELA_ASSIGN_OR_RETURN(long write_workers, Number(flags, "write-workers", std::max(1l, cores / 2)));
   http.workers = static_cast<int>(std::max(1l, workers));
+  http.write_workers = static_cast<int>(write_workers);
+  http.is_write = &RestHandler::IsWrite;
   http.io_threads = static_cast<int>(std::max(1l, io_threads));
   http.max_queue = static_cast<std::size_t>(std::max(1l, max_queue));
   http.max_body_bytes = static_cast<std::size_t>(max_body);
