@@ -153,12 +153,31 @@ class Recorder {
   std::uint64_t ops_ = 0, docs_ = 0, bytes_ = 0;
 };
 
-std::shared_ptr<grpc::Channel> GrpcChannel(const std::string& address) {
+// A gRPC stub on a connection of its own (null when the target is HTTP).
+std::unique_ptr<stela::v1::Stela::Stub> StubFor(const Target& t) {
+  if (t.grpc_address.empty()) return nullptr;
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // one connection per worker
   args.SetMaxReceiveMessageSize(-1);
   args.SetMaxSendMessageSize(-1);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return stela::v1::Stela::NewStub(
+      grpc::CreateCustomChannel(t.grpc_address, grpc::InsecureChannelCredentials(), args));
+}
+
+// A report of `kind` whose options JSON starts with the input file and the index; the caller
+// appends its own options and the closing brace.
+RunReport NewReport(const char* kind, const Target& t, const char* input_name,
+                    const std::string& input) {
+  RunReport r;
+  r.kind = kind;
+  r.protocol = t.grpc_address.empty() ? "http" : "grpc";
+  r.options_json = "{";
+  AppendJsonString(input_name, &r.options_json);
+  r.options_json += ":";
+  AppendJsonString(input, &r.options_json);
+  r.options_json += ",\"index\":";
+  AppendJsonString(t.index, &r.options_json);
+  return r;
 }
 
 struct Batch {
@@ -318,13 +337,7 @@ StatusOr<RunReport> RunLoad(const LoadOptions& o, const ProgressFn& progress) {
     }
   }
 
-  RunReport report;
-  report.kind = "load";
-  report.protocol = o.target.grpc_address.empty() ? "http" : "grpc";
-  report.options_json = "{\"corpus\":";
-  AppendJsonString(o.corpus_path, &report.options_json);
-  report.options_json += ",\"index\":";
-  AppendJsonString(o.target.index, &report.options_json);
+  RunReport report = NewReport("load", o.target, "corpus", o.corpus_path);
   report.options_json += ",\"batch_docs\":" + std::to_string(o.batch_docs) +
                          ",\"clients\":" + std::to_string(o.clients) +
                          ",\"rate_docs\":" + Fmt("%.1f", o.rate_docs) +
@@ -347,10 +360,7 @@ StatusOr<RunReport> RunLoad(const LoadOptions& o, const ProgressFn& progress) {
   for (std::size_t w = 0; w < o.clients; ++w) {
     workers.emplace_back([&] {
       HttpClient http(host, port);
-      std::unique_ptr<stela::v1::Stela::Stub> stub;
-      if (!o.target.grpc_address.empty()) {
-        stub = stela::v1::Stela::NewStub(GrpcChannel(o.target.grpc_address));
-      }
+      std::unique_ptr<stela::v1::Stela::Stub> stub = StubFor(o.target);
       Batch b;
       while (queue.Pop(&b)) {
         if (failed.load()) continue;  // drain the queue so the reader can finish
@@ -447,13 +457,7 @@ StatusOr<RunReport> RunSearch(const SearchOptions& o, const ProgressFn& progress
   }
   if (queries.empty()) return Status::InvalidArgument("no queries in " + o.queries_path);
 
-  RunReport report;
-  report.kind = "search";
-  report.protocol = o.target.grpc_address.empty() ? "http" : "grpc";
-  report.options_json = "{\"queries\":";
-  AppendJsonString(o.queries_path, &report.options_json);
-  report.options_json += ",\"index\":";
-  AppendJsonString(o.target.index, &report.options_json);
+  RunReport report = NewReport("search", o.target, "queries", o.queries_path);
   report.options_json += ",\"concurrency\":" + std::to_string(o.concurrency) +
                          ",\"rate\":" + Fmt("%.1f", o.rate) +
                          ",\"duration_s\":" + Fmt("%.1f", o.duration_s) +
@@ -476,10 +480,7 @@ StatusOr<RunReport> RunSearch(const SearchOptions& o, const ProgressFn& progress
   for (std::size_t w = 0; w < o.concurrency; ++w) {
     workers.emplace_back([&] {
       HttpClient http(host, port);
-      std::unique_ptr<stela::v1::Stela::Stub> stub;
-      if (!o.target.grpc_address.empty()) {
-        stub = stela::v1::Stela::NewStub(GrpcChannel(o.target.grpc_address));
-      }
+      std::unique_ptr<stela::v1::Stela::Stub> stub = StubFor(o.target);
       const std::string target = "/" + o.target.index + "/_search";
       while (!unreachable.load() && !g_stop.load()) {
         const std::uint64_t i = next++;
