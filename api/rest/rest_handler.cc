@@ -642,8 +642,9 @@ HttpResponse RestHandler::CatIndices(Call& c, const std::string& index) {
     const engine::IndexStats st = h->index->Stats();
     rows.push_back({h->settings.number_of_replicas > 0 ? "yellow" : "green", "open", name, h->uuid,
                     std::to_string(h->settings.number_of_shards),
-                    std::to_string(h->settings.number_of_replicas), std::to_string(st.docs), "0",
-                    HumanBytes(0), HumanBytes(0)});
+                    std::to_string(h->settings.number_of_replicas), std::to_string(st.docs),
+                    std::to_string(st.deleted_docs), HumanBytes(st.disk_bytes),
+                    HumanBytes(st.disk_bytes)});
   }
   if (c.Param("format") == "json") {
     JsonWriter w;
@@ -732,11 +733,12 @@ HttpResponse RestHandler::Stats(Call& c, const std::string& index) {
     const engine::IndexStats st = h->index->Stats();
     total_docs += st.docs;
     w.Key(name).BeginObject().Key("uuid").String(h->uuid);
-    w.Key("primaries").BeginObject().Key("docs").BeginObject().Key("count").Uint(st.docs);
-    w.Key("deleted").Int(0).EndObject().Key("segments").BeginObject().Key("count").Uint(st.segments);
-    w.EndObject().EndObject();
-    w.Key("total").BeginObject().Key("docs").BeginObject().Key("count").Uint(st.docs);
-    w.Key("deleted").Int(0).EndObject().EndObject();
+    for (const char* part : {"primaries", "total"}) {
+      w.Key(part).BeginObject().Key("docs").BeginObject().Key("count").Uint(st.docs);
+      w.Key("deleted").Uint(st.deleted_docs).EndObject();
+      w.Key("store").BeginObject().Key("size_in_bytes").Uint(st.disk_bytes).EndObject();
+      w.Key("segments").BeginObject().Key("count").Uint(st.segments).EndObject().EndObject();
+    }
     w.EndObject();
   }
   w.EndObject();

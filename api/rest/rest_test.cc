@@ -355,6 +355,10 @@ TEST_F(RestTest, EveryEndpointAndItsErrors) {
   fails(404, "index_not_found_exception", "GET", "/books/_search");
   r = ok("GET", "/_cat/indices?v");
   EXPECT_NE(r.body.find("lib"), std::string::npos);
+  EXPECT_EQ(r.body.find(" 0b "), std::string::npos) << "store.size counts the shard's files: " << r.body;
+  r = ok("GET", "/lib/_stats");
+  EXPECT_NE(r.body.find("\"store\":{\"size_in_bytes\":"), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("\"size_in_bytes\":0}"), std::string::npos) << r.body;
   ok("GET", "/_cat/health");
   ok("GET", "/_cat/count?format=json");
   r = ok("GET", "/_nodes");

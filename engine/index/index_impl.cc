@@ -1499,7 +1499,13 @@ Status IndexImpl::Flush() {
 IndexStats IndexImpl::Stats() const {
   std::lock_guard lock(mu_);
   IndexStats s;
-  for (const SegmentState& seg : segments_) s.docs += seg.live_count;
+  for (const SegmentState& seg : segments_) {
+    s.docs += seg.live_count;
+    s.deleted_docs += seg.info->max_doc - seg.live_count;
+  }
+  for (int cf = 0; cf < static_cast<int>(Cf::kCount); ++cf) {
+    s.disk_bytes += store_->SstBytes(static_cast<Cf>(cf));
+  }
   s.buffered_ops = buffer_->ops;
   s.segments = segments_.size();
   s.max_seq_no = max_seq_no_;

@@ -118,6 +118,8 @@ class Snapshot {
 
 struct IndexStats {
   std::uint64_t docs = 0;            // live, searchable
+  std::uint64_t deleted_docs = 0;    // deleted or replaced, still in segments until merged away
+  std::uint64_t disk_bytes = 0;      // the shard's files (SSTs of every column family)
   std::uint64_t buffered_ops = 0;    // not yet refreshed
   std::uint64_t segments = 0;
   std::uint64_t max_seq_no = 0;      // highest assigned
