@@ -67,6 +67,7 @@ struct RunReport {
   std::vector<Second> timeline;
   double peak_server_rss_mb = 0;
   std::string options_json;
+  std::string warning;  // something after the run went wrong (a final refresh), for people
 
   // The whole report as JSON (totals, percentiles p50/p90/p99/p99.9/max in ms, timeline).
   std::string ToJson() const;
