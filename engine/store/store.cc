@@ -7,6 +7,7 @@
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
 
 #include <atomic>
 #include <filesystem>
@@ -139,6 +140,14 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, const Stor
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(opts.block_cache_bytes);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  // Index and filter blocks live in the block cache (high priority), not beside each open
+  // table, so memory stays within the cache however large the shard grows.
+  table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  // All families' memtables share one budget, charged to the same cache.
+  rep->options.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(opts.memtable_bytes, table.block_cache);
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   for (int i = 0; i < static_cast<int>(Cf::kCount); ++i) {
     rocksdb::ColumnFamilyOptions cfo;
