@@ -138,7 +138,12 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, const Stor
   rep->options.max_background_jobs = 2;
   rep->options.paranoid_checks = true;
   rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(opts.block_cache_bytes);
+  // One cache and one memtable budget for every store in the process, sized by the first
+  // store opened: a node's memory does not grow with the number of indices it holds.
+  static const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(opts.block_cache_bytes);
+  static const std::shared_ptr<rocksdb::WriteBufferManager> memtables =
+      std::make_shared<rocksdb::WriteBufferManager>(opts.memtable_bytes, cache);
+  table.block_cache = cache;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   // Index and filter blocks live in the block cache (high priority), not beside each open
   // table, so memory stays within the cache however large the shard grows.
@@ -146,8 +151,7 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, const Stor
   table.cache_index_and_filter_blocks_with_high_priority = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
   // All families' memtables share one budget, charged to the same cache.
-  rep->options.write_buffer_manager =
-      std::make_shared<rocksdb::WriteBufferManager>(opts.memtable_bytes, table.block_cache);
+  rep->options.write_buffer_manager = memtables;
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   for (int i = 0; i < static_cast<int>(Cf::kCount); ++i) {
     rocksdb::ColumnFamilyOptions cfo;

@@ -28,7 +28,8 @@ enum class Cf : int {
 struct StoreOptions {
   bool create_if_missing = true;
   // Memory: the block cache holds data, index and filter blocks and is charged for the
-  // memtables, whose total is held to memtable_bytes.
+  // memtables, whose total is held to memtable_bytes. Both are shared by every store in the
+  // process and sized by the first one opened.
   std::size_t block_cache_bytes = 256 << 20;
   std::size_t memtable_bytes = 64 << 20;
 };
