@@ -24,7 +24,7 @@ constexpr FlagSpec kServeFlags[] = {
     {"workers", true, "request worker threads (default: the number of cores)"},
     {"write-workers", true, "threads for document writes (_bulk, _doc, ...), apart from the "
                            "search workers so searches never queue behind bulks (default: "
-                           "half the cores, at least 1; 0 shares --workers)"},
+                           "the number of cores; 0 shares --workers)"},
     {"io-threads", true, "network I/O threads (default 1)"},
     {"max-queue", true, "requests waiting for a worker before 429 (default 1000)"},
     {"max-body", true, "largest request body in bytes (default 104857600)"},
@@ -75,7 +75,7 @@ Status RunServe(const Flags& flags) {
   STELA_ASSIGN_OR_RETURN(long io_threads, Number(flags, "io-threads", 1));
   STELA_ASSIGN_OR_RETURN(long max_queue, Number(flags, "max-queue", 1000));
   STELA_ASSIGN_OR_RETURN(long max_body, Number(flags, "max-body", 100l << 20));
-  STELA_ASSIGN_OR_RETURN(long write_workers, Number(flags, "write-workers", std::max(1l, cores / 2)));
+  STELA_ASSIGN_OR_RETURN(long write_workers, Number(flags, "write-workers", cores));
   http.workers = static_cast<int>(std::max(1l, workers));
   http.write_workers = static_cast<int>(write_workers);
   http.is_write = &RestHandler::IsWrite;
