@@ -7,6 +7,7 @@ namespace stela {
 
 StatusOr<std::int64_t> ParseTimeValue(std::string_view s) {
   if (s == "-1") return -1;
+  if (s == "0") return 0;  // as Elasticsearch: zero needs no unit
   std::size_t i = 0;
   std::int64_t n = 0;
   while (i < s.size() && s[i] >= '0' && s[i] <= '9') {

@@ -8,7 +8,7 @@
 
 namespace stela {
 
-// "1s", "500ms", "2m", "1h", "1d", "10micros", "-1" -> milliseconds (-1 for "-1").
+// "1s", "500ms", "2m", "1h", "1d", "10micros", "0", "-1" -> milliseconds (-1 for "-1").
 // InvalidArgument (Elasticsearch's illegal_argument_exception text) otherwise.
 StatusOr<std::int64_t> ParseTimeValue(std::string_view s);
 

@@ -13,6 +13,7 @@ TEST(TimeValueTest, UnitsAndErrors) {
   EXPECT_EQ(*ParseTimeValue("1d"), 86400000);
   EXPECT_EQ(*ParseTimeValue("1500micros"), 1);
   EXPECT_EQ(*ParseTimeValue("-1"), -1);
+  EXPECT_EQ(*ParseTimeValue("0"), 0);
   for (const char* bad : {"", "ms", "5", "5 s", "5parsecs", "-5s", "99999999999999999999s"}) {
     EXPECT_FALSE(ParseTimeValue(bad).ok()) << bad;
   }
