@@ -737,7 +737,9 @@ Status ValidateId(std::string_view id) {
 void IndexImpl::WaitForMergesLocked(std::unique_lock<std::mutex>& lock) {
   if (!options_.background_merges) return;
   const std::size_t limit = std::size_t{std::max<std::uint32_t>(2, options_.merge_factor)} * 3;
-  while (!merge_stop_ && [&] {
+  while (!merge_stop_ && segments_.size() > limit && [&] {
+    // (Runs on every write: with no more segments than the limit in all, no level can pass
+    // it, and the per-level count is skipped.)
     std::map<std::uint32_t, std::size_t> per_level;  // segments being merged count too
     for (const SegmentState& s : segments_) {
       const std::optional<std::uint32_t> level = LevelOf(s);
@@ -1497,14 +1499,14 @@ Status IndexImpl::Flush() {
 }
 
 IndexStats IndexImpl::Stats() const {
-  std::lock_guard lock(mu_);
   IndexStats s;
+  for (int cf = 0; cf < static_cast<int>(Cf::kCount); ++cf) {  // RocksDB's own locking
+    s.disk_bytes += store_->SstBytes(static_cast<Cf>(cf));
+  }
+  std::lock_guard lock(mu_);
   for (const SegmentState& seg : segments_) {
     s.docs += seg.live_count;
     s.deleted_docs += seg.info->max_doc - seg.live_count;
-  }
-  for (int cf = 0; cf < static_cast<int>(Cf::kCount); ++cf) {
-    s.disk_bytes += store_->SstBytes(static_cast<Cf>(cf));
   }
   s.buffered_ops = buffer_->ops;
   s.segments = segments_.size();

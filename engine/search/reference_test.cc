@@ -338,6 +338,17 @@ std::uint64_t BaseSeed() {
   return 20261129;
 }
 
+// An index that changes only when the test says so: no periodic refresh, no background merges,
+// no fsync per write.
+IndexOptions StillOptions(const char* mappings) {
+  IndexOptions options;
+  options.durability = Durability::kAsync;
+  options.refresh_interval_ms = 0;
+  options.background_merges = false;
+  options.mappings_json = mappings;
+  return options;
+}
+
 class ReferenceTest : public ::testing::TestWithParam<int> {};
 
 TEST_P(ReferenceTest, PrunedTopKEqualsBruteForce) {
@@ -349,15 +360,10 @@ TEST_P(ReferenceTest, PrunedTopKEqualsBruteForce) {
   auto registry = analyzers::Registry::CreateBuiltin();
   ASSERT_TRUE(registry.ok());
   stela::testing::TempDir dir;
-  IndexOptions options;
-  options.durability = Durability::kAsync;
-  options.refresh_interval_ms = 0;
-  options.background_merges = false;
-  options.mappings_json = R"({"properties": {
+  auto index = Index::Open(dir.Sub("shard"), StillOptions(R"({"properties": {
       "a": {"type": "text", "analyzer": "whitespace"},
       "b": {"type": "text", "analyzer": "whitespace"},
-      "n": {"type": "long"}}})";
-  auto index = Index::Open(dir.Sub("shard"), options, **registry);
+      "n": {"type": "long"}}})"), **registry);
   ASSERT_TRUE(index.ok()) << index.status().ToString();
 
   Model model;
@@ -456,12 +462,8 @@ TEST(BlendedPruningTest, PrunedEqualsExhaustive) {
   auto registry = analyzers::Registry::CreateBuiltin();
   ASSERT_TRUE(registry.ok());
   stela::testing::TempDir dir;
-  IndexOptions options;
-  options.durability = Durability::kAsync;
-  options.refresh_interval_ms = 0;
-  options.background_merges = false;
-  options.mappings_json = R"({"properties": {"body": {"type": "text"}}})";
-  auto index = Index::Open(dir.Sub("shard"), options, **registry);
+  auto index = Index::Open(dir.Sub("shard"), StillOptions(R"({"properties": {"body": {"type": "text"}}})"),
+                           **registry);
   ASSERT_TRUE(index.ok());
   // English and German words with inflections, so variants (word, stems) have postings.
   const std::vector<std::string> words = {
