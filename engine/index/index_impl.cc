@@ -28,6 +28,7 @@
 #include "engine/index/document.h"
 #include "engine/index/keys.h"
 #include "engine/index/mapping.h"
+#include "engine/index/postings_buffer.h"
 #include "engine/index/records.h"
 #include "engine/index/snapshot_reader.h"
 #include "engine/store/store.h"
@@ -55,19 +56,14 @@ struct BufferedDoc {
   bool live = true;
 };
 
-struct TermBuffer {
-  std::vector<std::uint32_t> docs, freqs, positions;
-};
-
 // The open segment: documents written since the last refresh. Docnos are positions in `docs`;
 // replaced or deleted docs stay (not live) so docnos never move.
 struct Buffer {
   explicit Buffer(std::uint32_t seg) : segment(seg) {}
   std::uint32_t segment;
   std::vector<BufferedDoc> docs;
-  std::map<std::uint16_t, std::unordered_map<std::string, TermBuffer>> postings;
+  std::map<std::uint16_t, index::PostingsBuffer> postings;
   std::map<std::uint16_t, std::vector<std::uint32_t>> lengths;  // field -> docno -> length
-  std::map<std::uint16_t, bool> positional;                    // field -> text (positions)
   std::map<std::uint16_t, std::vector<std::pair<std::uint32_t, index::DocValue>>> doc_values;
   std::size_t bytes = 0;
   std::size_t ops = 0;
@@ -76,16 +72,16 @@ struct Buffer {
     const auto docno = static_cast<std::uint32_t>(docs.size());
     bytes += doc.source.size() + doc.id.size() + 64;
     docs.push_back({std::move(doc), true});
+    // Terms come grouped by field (as the parser walks the document), so the field's buffer is
+    // looked up once per run.
+    index::PostingsBuffer* field = nullptr;
+    std::uint16_t field_id = 0;
     for (const index::IndexedTerm& t : parsed.terms) {
-      TermBuffer& tb = postings[t.field][t.term];
-      if (tb.docs.empty() || tb.docs.back() != docno) {
-        if (tb.docs.empty()) bytes += t.term.size() + 64;
-        tb.docs.push_back(docno);
-        tb.freqs.push_back(0);
+      if (field == nullptr || t.field != field_id) {
+        field_id = t.field;
+        field = &postings.try_emplace(t.field, parsed.positional.at(t.field)).first->second;
       }
-      ++tb.freqs.back();
-      if (parsed.positional.at(t.field)) tb.positions.push_back(t.position);
-      bytes += 8;
+      bytes += field->Add(t.term, docno, t.position);
     }
     for (const index::DocValue& dv : parsed.doc_values) {
       doc_values[dv.field].emplace_back(docno, dv);
@@ -95,7 +91,6 @@ struct Buffer {
       std::vector<std::uint32_t>& v = lengths[field];
       v.resize(docno + 1, 0);
       v[docno] = len;
-      positional[field] = parsed.positional.at(field);
     }
     return docno;
   }
@@ -865,31 +860,24 @@ Status IndexImpl::WriteSegment(const Buffer& b, index::SegmentInfo* info) {
   STELA_ASSIGN_OR_RETURN(auto docs, store_->NewSstBuilder(Cf::kDocs));
   STELA_ASSIGN_OR_RETURN(auto segs, store_->NewSstBuilder(Cf::kSegments));
   std::string value;
-  std::vector<const std::string*> sorted;
-  for (const auto& [field, dict] : b.postings) {
-    const bool with_positions = b.positional.count(field) ? b.positional.at(field) : false;
+  for (const auto& [field, postings] : b.postings) {
     const std::vector<std::uint32_t>* lengths = nullptr;
     if (auto it = b.lengths.find(field); it != b.lengths.end()) lengths = &it->second;
-    sorted.clear();
-    for (const auto& [term, tb] : dict) sorted.push_back(&term);
-    std::sort(sorted.begin(), sorted.end(),
-              [](const std::string* a, const std::string* c) { return *a < *c; });
+    const bool with_positions = postings.positional();
     codec::PostingsWriter writer(with_positions);
-    for (const std::string* term : sorted) {
-      const TermBuffer& tb = dict.at(*term);
+    STELA_RETURN_IF_ERROR(postings.ForEachTerm([&](const index::TermPostings& p) -> Status {
       std::size_t pos = 0;
-      for (std::size_t i = 0; i < tb.docs.size(); ++i) {
+      for (std::size_t i = 0; i < p.count; ++i) {
         const std::uint32_t len =
-            lengths != nullptr && tb.docs[i] < lengths->size() ? (*lengths)[tb.docs[i]] : 0;
-        STELA_RETURN_IF_ERROR(writer.Add(tb.docs[i], tb.freqs[i],
-                                         with_positions ? tb.positions.data() + pos : nullptr,
-                                         len));
-        if (with_positions) pos += tb.freqs[i];
+            lengths != nullptr && p.docs[i] < lengths->size() ? (*lengths)[p.docs[i]] : 0;
+        STELA_RETURN_IF_ERROR(
+            writer.Add(p.docs[i], p.freqs[i], with_positions ? p.positions + pos : nullptr, len));
+        if (with_positions) pos += p.freqs[i];
       }
       value.clear();
       writer.Finish(&value);
-      STELA_RETURN_IF_ERROR(terms->Add(index::keys::Term(b.segment, field, *term), value));
-    }
+      return terms->Add(index::keys::Term(b.segment, field, p.term), value);
+    }));
   }
   for (std::uint32_t docno = 0; docno < b.docs.size(); ++docno) {
     if (!b.docs[docno].live) continue;  // replaced before the refresh: never visible

@@ -1,0 +1,100 @@
+#include "engine/index/postings_buffer.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace stela::engine::index {
+
+namespace {
+
+constexpr std::size_t kInitialSlots = 1024;  // a power of two
+
+std::uint32_t HashTerm(std::string_view term) {
+  const std::size_t h = std::hash<std::string_view>{}(term);
+  return static_cast<std::uint32_t>(h ^ (h >> 32));
+}
+
+}  // namespace
+
+TermDictionary::TermDictionary() : offsets_{0}, slots_(kInitialSlots, 0) {}
+
+std::uint32_t TermDictionary::Intern(std::string_view term, bool* added) {
+  const std::uint32_t hash = HashTerm(term);
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    const std::uint32_t slot = slots_[i];
+    if (slot == 0) {
+      const auto id = static_cast<std::uint32_t>(hashes_.size());
+      arena_.append(term);
+      offsets_.push_back(arena_.size());
+      hashes_.push_back(hash);
+      slots_[i] = id + 1;
+      if (hashes_.size() * 2 > slots_.size()) Grow();  // load factor at most 1/2
+      *added = true;
+      return id;
+    }
+    if (hashes_[slot - 1] == hash && Term(slot - 1) == term) {
+      *added = false;
+      return slot - 1;
+    }
+  }
+}
+
+void TermDictionary::Grow() {
+  std::vector<std::uint32_t> slots(slots_.size() * 2, 0);
+  const std::size_t mask = slots.size() - 1;
+  for (std::uint32_t id = 0; id < hashes_.size(); ++id) {
+    std::size_t i = hashes_[id] & mask;
+    while (slots[i] != 0) i = (i + 1) & mask;
+    slots[i] = id + 1;
+  }
+  slots_.swap(slots);
+}
+
+std::size_t PostingsBuffer::Add(std::string_view term, std::uint32_t docno, std::uint32_t position) {
+  bool added = false;
+  const std::uint32_t id = dict_.Intern(term, &added);
+  occurrences_.push_back({id, docno, positional_ ? position : 0});
+  // A new term: its bytes, offset, hash and two slots of the table.
+  return sizeof(Occurrence) + (added ? term.size() + 20 : 0);
+}
+
+Status PostingsBuffer::ForEachTerm(const std::function<Status(const TermPostings&)>& fn) const {
+  const std::uint32_t n = dict_.size();
+  // Counting sort of the occurrences by term; stable, so each term's run keeps docno order.
+  std::vector<std::size_t> start(std::size_t{n} + 1, 0);
+  for (const Occurrence& o : occurrences_) ++start[o.term + 1];
+  std::partial_sum(start.begin(), start.end(), start.begin());
+  std::vector<std::uint32_t> docs(occurrences_.size()), positions;
+  if (positional_) positions.resize(occurrences_.size());
+  {
+    std::vector<std::size_t> fill(start.begin(), start.end() - 1);
+    for (const Occurrence& o : occurrences_) {
+      const std::size_t at = fill[o.term]++;
+      docs[at] = o.docno;
+      if (positional_) positions[at] = o.position;
+    }
+  }
+  std::vector<std::uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return dict_.Term(a) < dict_.Term(b); });
+  std::vector<std::uint32_t> term_docs, term_freqs;
+  for (const std::uint32_t id : order) {
+    term_docs.clear();
+    term_freqs.clear();
+    for (std::size_t i = start[id]; i < start[id + 1]; ++i) {
+      if (term_docs.empty() || term_docs.back() != docs[i]) {
+        term_docs.push_back(docs[i]);
+        term_freqs.push_back(0);
+      }
+      ++term_freqs.back();
+    }
+    TermPostings p{dict_.Term(id), term_docs.data(), term_freqs.data(), term_docs.size(),
+                   positional_ ? positions.data() + start[id] : nullptr};
+    STELA_RETURN_IF_ERROR(fn(p));
+  }
+  return Status::OK();
+}
+
+}  // namespace stela::engine::index

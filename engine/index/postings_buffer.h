@@ -1,0 +1,71 @@
+// The in-memory postings of the open segment, one field's worth per PostingsBuffer.
+//
+// Indexing appends one 12-byte occurrence (term id, docno, position) per token and interns each
+// distinct term once in an arena-backed open-addressing table, so a token costs no allocation
+// (the previous map of term -> three vectors paid a node and up to three reallocations per
+// term, and a free per term at refresh). At refresh, ForEachTerm groups the occurrences by term
+// with a counting sort (stable, so docnos stay ascending and a doc's positions stay in order)
+// and visits the terms in byte order with their docs, frequencies and positions.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stela/common/status.h"
+
+namespace stela::engine::index {
+
+// Distinct terms, each stored once; ids are dense, in order of first appearance.
+class TermDictionary {
+ public:
+  TermDictionary();
+  // The id of `term`, adding it when unseen (*added is set then).
+  std::uint32_t Intern(std::string_view term, bool* added);
+  std::string_view Term(std::uint32_t id) const {
+    return std::string_view(arena_).substr(offsets_[id], offsets_[id + 1] - offsets_[id]);
+  }
+  std::uint32_t size() const { return static_cast<std::uint32_t>(hashes_.size()); }
+
+ private:
+  void Grow();
+  std::string arena_;                  // all term bytes, back to back
+  std::vector<std::uint64_t> offsets_;  // term id -> start in arena_; one more for the end
+  std::vector<std::uint32_t> hashes_;   // term id -> hash, for growing without rehashing bytes
+  std::vector<std::uint32_t> slots_;    // open addressing, linear probing: term id + 1, 0 = empty
+};
+
+// One term's postings as ForEachTerm hands them out: docs ascending, freqs[i] positions per doc
+// back to back in `positions` (empty for fields without positions).
+struct TermPostings {
+  std::string_view term;
+  const std::uint32_t* docs;
+  const std::uint32_t* freqs;
+  std::size_t count;
+  const std::uint32_t* positions;
+};
+
+class PostingsBuffer {
+ public:
+  explicit PostingsBuffer(bool positional) : positional_(positional) {}
+  bool positional() const { return positional_; }
+  // Adds one token of doc `docno`; docnos must not decrease between calls. Returns the bytes
+  // of memory the call added (for the buffer's flush bound).
+  std::size_t Add(std::string_view term, std::uint32_t docno, std::uint32_t position);
+  std::uint32_t terms() const { return dict_.size(); }
+  // Visits every term in byte order; stops at the first error and returns it.
+  Status ForEachTerm(const std::function<Status(const TermPostings&)>& fn) const;
+
+ private:
+  struct Occurrence {
+    std::uint32_t term, docno, position;
+  };
+  bool positional_;
+  TermDictionary dict_;
+  std::vector<Occurrence> occurrences_;
+};
+
+}  // namespace stela::engine::index
