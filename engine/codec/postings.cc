@@ -32,11 +32,12 @@ Status PostingsWriter::Add(std::uint32_t doc, std::uint32_t freq, const std::uin
 void PostingsWriter::Finish(std::string* out) {
   const std::size_t n = docs_.size();
   const std::size_t num_blocks = (n + kBlockSize - 1) / kBlockSize;
-  out->push_back(static_cast<char>(kPostingsFormatVersion));
-  out->push_back(static_cast<char>(with_positions_ ? 1 : 0));
+  // Version 2: the block count follows from doc_freq, the last body's size from the list's
+  // size, and a one-doc list's frequency from total_term_freq, so none of them is written (most
+  // terms are rare: the header is most of their bytes).
+  out->push_back(static_cast<char>(with_positions_ ? kKindV2Positions : kKindV2));
   PutVarint32(out, static_cast<std::uint32_t>(n));
-  PutVarint64(out, total_term_freq_);
-  PutVarint32(out, static_cast<std::uint32_t>(num_blocks));
+  PutVarint64(out, total_term_freq_ - n);
 
   std::string headers, bodies, body;
   std::uint32_t buf[kBlockSize];
@@ -81,8 +82,8 @@ void PostingsWriter::Finish(std::string* out) {
     }
     const std::uint32_t last_doc = docs_[begin + count - 1];
     PutVarint32(&headers, static_cast<std::uint32_t>(last_doc - (prev_last + 1)));
-    PutVarint32(&headers, static_cast<std::uint32_t>(body.size()));
-    PutVarint32(&headers, max_freq);
+    if (b + 1 < num_blocks) PutVarint32(&headers, static_cast<std::uint32_t>(body.size()));
+    if (n > 1) PutVarint32(&headers, max_freq);
     PutVarint32(&headers, min_length);
     bodies += body;
     prev_last = last_doc;
@@ -106,25 +107,39 @@ Status PostingsIterator::Init(std::string_view encoded) {
   *this = PostingsIterator();
   encoded_size_ = encoded.size();
   Decoder d(encoded);
-  std::uint8_t version = 0, flags = 0;
-  STELA_RETURN_IF_ERROR(d.GetByte(&version));
-  if (version != kPostingsFormatVersion) {
-    return Status::Corruption("unknown postings format version " + std::to_string(version));
+  std::uint8_t kind = 0;
+  STELA_RETURN_IF_ERROR(d.GetByte(&kind));
+  // Version 1 (written before format version 2) spells out what version 2 derives.
+  const bool v1 = kind == kKindV1;
+  if (v1) {
+    std::uint8_t flags = 0;
+    STELA_RETURN_IF_ERROR(d.GetByte(&flags));
+    if (flags > 1) return Status::Corruption("unknown postings flags");
+    has_positions_ = flags & 1;
+  } else if (kind == kKindV2 || kind == kKindV2Positions) {
+    has_positions_ = kind == kKindV2Positions;
+  } else {
+    return Status::Corruption("unknown postings format " + std::to_string(kind));
   }
-  STELA_RETURN_IF_ERROR(d.GetByte(&flags));
-  if (flags > 1) return Status::Corruption("unknown postings flags");
-  has_positions_ = flags & 1;
-  std::uint32_t num_blocks = 0;
   STELA_RETURN_IF_ERROR(d.GetVarint32(&doc_freq_));
   STELA_RETURN_IF_ERROR(d.GetVarint64(&total_term_freq_));
-  STELA_RETURN_IF_ERROR(d.GetVarint32(&num_blocks));
-  if (num_blocks != (std::uint64_t{doc_freq_} + kBlockSize - 1) / kBlockSize) {
-    return Status::Corruption("block count does not match doc count");
+  const std::uint64_t expected_blocks = (std::uint64_t{doc_freq_} + kBlockSize - 1) / kBlockSize;
+  std::uint32_t num_blocks = static_cast<std::uint32_t>(expected_blocks);
+  if (v1) {
+    STELA_RETURN_IF_ERROR(d.GetVarint32(&num_blocks));
+    if (num_blocks != expected_blocks) {
+      return Status::Corruption("block count does not match doc count");
+    }
+    if (total_term_freq_ < doc_freq_) return Status::Corruption("fewer occurrences than docs");
+  } else {
+    if (total_term_freq_ > ~std::uint64_t{0} - doc_freq_) {
+      return Status::Corruption("total term frequency overflows");
+    }
+    total_term_freq_ += doc_freq_;
   }
-  if (total_term_freq_ < doc_freq_) return Status::Corruption("fewer occurrences than docs");
-  // Each block header takes at least 4 bytes: a count beyond that is corrupt, and must not
+  // Each block header takes at least 2 bytes: a count beyond that is corrupt, and must not
   // size an allocation.
-  if (num_blocks > d.remaining() / 4) return Status::Corruption("more blocks than bytes");
+  if (num_blocks > d.remaining() / 2) return Status::Corruption("more blocks than bytes");
   blocks_.resize(num_blocks);
   body_offsets_.resize(num_blocks + 1);
   std::uint64_t prev_last_plus1 = 0;
@@ -132,12 +147,22 @@ Status PostingsIterator::Init(std::string_view encoded) {
   for (std::uint32_t b = 0; b < num_blocks; ++b) {
     std::uint32_t delta = 0, bytes = 0, max_freq = 0, min_length = 0;
     STELA_RETURN_IF_ERROR(d.GetVarint32(&delta));
-    STELA_RETURN_IF_ERROR(d.GetVarint32(&bytes));
-    STELA_RETURN_IF_ERROR(d.GetVarint32(&max_freq));
+    const bool last_block = b + 1 == num_blocks;
+    if (v1 || !last_block) STELA_RETURN_IF_ERROR(d.GetVarint32(&bytes));
+    if (v1 || doc_freq_ > 1) {
+      STELA_RETURN_IF_ERROR(d.GetVarint32(&max_freq));
+    } else {
+      if (total_term_freq_ > 0xFFFFFFFFu) return Status::Corruption("frequency over 32 bits");
+      max_freq = static_cast<std::uint32_t>(total_term_freq_);
+    }
     STELA_RETURN_IF_ERROR(d.GetVarint32(&min_length));
     const std::uint64_t last = prev_last_plus1 + delta;
     if (last >= kNoMoreDocs) return Status::Corruption("doc id out of range");
     if (max_freq == 0) return Status::Corruption("block with zero max frequency");
+    if (!v1 && last_block) {
+      if (offset > d.remaining()) return Status::Corruption("block sizes exceed the data");
+      bytes = static_cast<std::uint32_t>(d.remaining() - offset);
+    }
     blocks_[b] = BlockInfo{static_cast<std::uint32_t>(last), max_freq, min_length};
     body_offsets_[b] = static_cast<std::uint32_t>(offset);
     offset += bytes;

@@ -16,7 +16,10 @@ namespace stela::engine::codec {
 
 inline constexpr std::uint32_t kNoMoreDocs = std::numeric_limits<std::uint32_t>::max();
 inline constexpr std::uint32_t kBlockSize = 128;
-inline constexpr std::uint8_t kPostingsFormatVersion = 1;
+// A list's first byte: its format version and whether it has positions (FORMAT.md).
+inline constexpr std::uint8_t kKindV1 = 1;  // read only; a flags byte follows
+inline constexpr std::uint8_t kKindV2 = 2;
+inline constexpr std::uint8_t kKindV2Positions = 3;
 
 // Builds one term's postings. Docs must be added in increasing order. Not thread-safe.
 class PostingsWriter {

@@ -336,9 +336,10 @@ Status DocumentParser::Parse(std::string_view source, const FieldResolver& resol
     // The field length counts positions: tokens stacked on one position (a word and its stem)
     // count once, as Lucene's discountOverlaps does.
     std::uint32_t length = 0;
+    doc->terms.reserve(doc->terms.size() + tokens_.size());
     for (std::size_t i = 0; i < tokens_.size(); ++i) {
-      const analyzers::Token& t = tokens_[i];
-      doc->terms.push_back({f.id, base + t.position, t.term});
+      analyzers::Token& t = tokens_[i];
+      doc->terms.push_back({f.id, base + t.position, std::move(t.term)});  // tokens_ is scratch
       last = base + t.position + 1;
       if (i == 0 || t.position != tokens_[i - 1].position) ++length;
     }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <utility>
 
 namespace stela::engine::index {
 
@@ -12,6 +13,14 @@ constexpr std::size_t kInitialSlots = 1024;  // a power of two
 std::uint32_t HashTerm(std::string_view term) {
   const std::size_t h = std::hash<std::string_view>{}(term);
   return static_cast<std::uint32_t>(h ^ (h >> 32));
+}
+
+std::uint64_t SortPrefix(std::string_view term) {
+  std::uint64_t key = 0;
+  for (std::size_t i = 0; i < 8; ++i) {
+    key = (key << 8) | (i < term.size() ? static_cast<unsigned char>(term[i]) : 0u);
+  }
+  return key;
 }
 
 }  // namespace
@@ -75,12 +84,16 @@ Status PostingsBuffer::ForEachTerm(const std::function<Status(const TermPostings
       if (positional_) positions[at] = o.position;
     }
   }
-  std::vector<std::uint32_t> order(n);
-  std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(),
-            [&](std::uint32_t a, std::uint32_t b) { return dict_.Term(a) < dict_.Term(b); });
+  // Byte order; the first 8 bytes, big-endian and zero-padded, decide most comparisons without
+  // a trip to the arena (padding sorts a prefix first, as the full comparison does).
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> order(n);
+  for (std::uint32_t id = 0; id < n; ++id) order[id] = {SortPrefix(dict_.Term(id)), id};
+  std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return dict_.Term(a.second) < dict_.Term(b.second);
+  });
   std::vector<std::uint32_t> term_docs, term_freqs;
-  for (const std::uint32_t id : order) {
+  for (const auto& [prefix, id] : order) {
     term_docs.clear();
     term_freqs.clear();
     for (std::size_t i = start[id]; i < start[id + 1]; ++i) {
