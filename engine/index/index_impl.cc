@@ -554,7 +554,12 @@ class IndexImpl final : public Index {
   bool merge_stop_ = false;           // GUARDED_BY(mu_)
   std::atomic<bool> merge_abort_{false};  // closing: merges under way give up (read unlocked)
   std::uint64_t merges_ = 0, merged_docs_ = 0;  // GUARDED_BY(mu_)
-  std::vector<std::uint32_t> dropped_;           // merged away, space not reclaimed; GUARDED_BY(mu_)
+  // Merged away, space not reclaimed; the weak pointer tells when no snapshot reads it any more.
+  struct Dropped {
+    std::uint32_t id;
+    std::weak_ptr<const index::SegmentInfo> info;
+  };
+  std::vector<Dropped> dropped_;  // GUARDED_BY(mu_)
 
   std::thread refresh_thread_;
   std::condition_variable refreshed_cv_;  // signalled (under mu_) after each refresh commit
@@ -1418,22 +1423,31 @@ Status IndexImpl::MergeOnce(std::uint32_t max_segments, bool force, std::uint64_
   PublishSnapshotLocked();
   merged_cv_.notify_all();
   *merged = true;
-  for (const SegmentState& s : sources) dropped_.push_back(s.info->id);
+  for (const SegmentState& s : sources) dropped_.push_back({s.info->id, s.info});
   return Status::OK();
 }
 
 Status IndexImpl::ReclaimDropped() {
-  // Outside mu_: compaction takes a while. Snapshots that still read the dropped segments keep
-  // their data; the rest is freed.
-  std::vector<std::uint32_t> dropped;
+  // Outside mu_: dropping files and compacting take a while. A segment is reclaimed only once
+  // no snapshot holds it (its files are deleted unread, under any read view); until then it
+  // waits for the next call, hidden by its range deletes.
+  std::vector<std::uint32_t> ready;
   {
     std::lock_guard lock(mu_);
-    dropped.swap(dropped_);
+    std::vector<Dropped> waiting;
+    for (Dropped& d : dropped_) {
+      if (d.info.expired()) {
+        ready.push_back(d.id);
+      } else {
+        waiting.push_back(std::move(d));
+      }
+    }
+    dropped_.swap(waiting);
   }
-  for (std::uint32_t seg : dropped) {
+  for (std::uint32_t seg : ready) {
     for (Cf cf : {Cf::kTerms, Cf::kDocs, Cf::kSegments}) {
-      STELA_RETURN_IF_ERROR(store_->CompactRange(cf, index::keys::SegmentBegin(seg),
-                                                 index::keys::SegmentEnd(seg)));
+      STELA_RETURN_IF_ERROR(store_->DropRange(cf, index::keys::SegmentBegin(seg),
+                                              index::keys::SegmentEnd(seg)));
     }
   }
   return Status::OK();

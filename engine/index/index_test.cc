@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "engine/index/document.h"
@@ -334,6 +335,40 @@ TEST_F(MergeTest, ForceMergePurgesDeletesAndKeepsEveryLiveDocument) {
   Open();
   EXPECT_EQ(index_->AcquireSnapshot()->doc_count(), 300u - 44u);
   EXPECT_TRUE(index_->Get("d3").ok());
+}
+
+TEST_F(MergeTest, MergedAwaySegmentsAreReclaimedOnceNoSnapshotReadsThem) {
+  auto load = [&](const std::string& prefix) {
+    for (int seg = 0; seg < 4; ++seg) {
+      for (int i = 0; i < 200; ++i) {
+        std::string body;
+        for (int w = 0; w < 30; ++w) body += "w" + std::to_string((seg * 7919 + i * 31 + w) % 5000) + " ";
+        Put(prefix + std::to_string(seg * 200 + i), R"({"body": ")" + body + "\"}");
+      }
+      ASSERT_TRUE(index_->Refresh().ok());
+    }
+  };
+  load("a");
+  auto held = index_->AcquireSnapshot();
+  const std::uint64_t four_segments = index_->Stats().disk_bytes;
+  ASSERT_TRUE(index_->ForceMerge(1).ok());
+  // The held snapshot still reads the merged-away segments, so their files stay.
+  const std::uint64_t while_held = index_->Stats().disk_bytes;
+  EXPECT_GT(while_held, four_segments);
+  std::printf("disk: 4 segments %llu, merged while held %llu\n",
+              static_cast<unsigned long long>(four_segments),
+              static_cast<unsigned long long>(while_held));
+  auto got = held->MatchingIds("body", "w7");
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->empty());
+  held.reset();
+  // The next merge reclaims them, its own sources too.
+  load("b");
+  ASSERT_TRUE(index_->ForceMerge(1).ok());
+  const std::uint64_t after = index_->Stats().disk_bytes;
+  EXPECT_LT(after, while_held);
+  std::printf("disk after the second merge %llu\n", static_cast<unsigned long long>(after));
+  EXPECT_EQ(index_->AcquireSnapshot()->doc_count(), 1600u);
 }
 
 TEST_F(IndexTest, PeriodicRefreshAndWaitFor) {

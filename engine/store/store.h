@@ -126,9 +126,10 @@ class Store {
   // the files. Empty builders are skipped.
   Status Ingest(std::vector<std::unique_ptr<SstBuilder>>& builders);
 
-  // Compacts keys in [begin, end): reclaims the space of range-deleted data that no read view
-  // still needs. Blocks until done.
-  Status CompactRange(Cf cf, std::string_view begin, std::string_view end);
+  // Reclaims the space of range-deleted keys in [begin, end): files wholly inside the range are
+  // deleted unread, the rest is compacted. Files are deleted even if a read view still needs
+  // them, so the caller makes sure none does. Blocks until done.
+  Status DropRange(Cf cf, std::string_view begin, std::string_view end);
 
   // Bytes of the SST files of one column family on disk (after compression).
   std::uint64_t SstBytes(Cf cf) const;
