@@ -844,6 +844,7 @@ StatusOr<WriteResult> IndexImpl::DeleteDocument(std::string_view id, const Write
 StatusOr<StoredDocument> IndexImpl::Get(std::string_view id) const {
   std::optional<VersionEntry> cur;
   std::shared_ptr<const store::ReadView> view;
+  std::shared_ptr<const index::SegmentInfo> holding;
   {
     std::lock_guard lock(mu_);
     STELA_ASSIGN_OR_RETURN(cur, LookupLocked(id));
@@ -852,8 +853,15 @@ StatusOr<StoredDocument> IndexImpl::Get(std::string_view id) const {
     if (frozen_ != nullptr && cur->segment == frozen_->segment) {
       return frozen_->docs[cur->docno].doc;
     }
-    // Read outside the lock, through a view taken under it: a merge may drop the segment.
+    // Read outside the lock, through a view taken under it, holding the segment: a merge may
+    // drop it meanwhile, and its files stay until no one holds it (ReclaimDropped).
     view = store_->NewReadView();
+    for (const SegmentState& s : segments_) {
+      if (s.info->id == cur->segment) {
+        holding = s.info;
+        break;
+      }
+    }
   }
   return ReadStoredDocument(*store_, cur->segment, cur->docno, view.get());
 }
