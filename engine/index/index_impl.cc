@@ -1332,7 +1332,7 @@ Status IndexImpl::MergeOnce(std::uint32_t max_segments, bool force, std::uint64_
     if (sources.empty()) return Status::OK();
     for (const SegmentState& s : sources) merging_.insert(s.info->id);
     id = next_segment_++;
-    view = store_->NewReadView();
+    view = store_->NewReadView(/*bulk=*/true);
   }
   MergeOutput out;
   Status written = WriteMerged(sources, id, *view, &out);

@@ -193,18 +193,27 @@ namespace {
 
 class RocksReadView final : public ReadView {
  public:
-  RocksReadView(rocksdb::DB* db, const rocksdb::Snapshot* snapshot) : db_(db), snapshot_(snapshot) {}
+  RocksReadView(rocksdb::DB* db, const rocksdb::Snapshot* snapshot, bool bulk)
+      : db_(db), snapshot_(snapshot), bulk_(bulk) {}
   ~RocksReadView() override { db_->ReleaseSnapshot(snapshot_); }
   const rocksdb::Snapshot* snapshot() const { return snapshot_; }
+  bool bulk() const { return bulk_; }
 
  private:
   rocksdb::DB* db_;
   const rocksdb::Snapshot* snapshot_;
+  bool bulk_;
 };
 
 rocksdb::ReadOptions ReadAt(const ReadView* view) {
   rocksdb::ReadOptions ro;
-  if (view != nullptr) ro.snapshot = static_cast<const RocksReadView*>(view)->snapshot();
+  if (view == nullptr) return ro;
+  const auto* rv = static_cast<const RocksReadView*>(view);
+  ro.snapshot = rv->snapshot();
+  if (rv->bulk()) {
+    ro.fill_cache = false;
+    ro.readahead_size = 2 << 20;
+  }
   return ro;
 }
 
@@ -218,8 +227,8 @@ std::unique_ptr<Iterator> Store::NewIterator(Cf cf, const ReadView* view) const 
   return std::make_unique<RocksIterator>(rep_->db->NewIterator(ReadAt(view), rep_->H(cf)));
 }
 
-std::shared_ptr<const ReadView> Store::NewReadView() const {
-  return std::make_shared<RocksReadView>(rep_->db.get(), rep_->db->GetSnapshot());
+std::shared_ptr<const ReadView> Store::NewReadView(bool bulk) const {
+  return std::make_shared<RocksReadView>(rep_->db.get(), rep_->db->GetSnapshot(), bulk);
 }
 
 StatusOr<std::unique_ptr<SstBuilder>> Store::NewSstBuilder(Cf cf) {

@@ -117,8 +117,10 @@ class Store {
 
   std::unique_ptr<Iterator> NewIterator(Cf cf, const ReadView* view = nullptr) const;
 
-  // A read view of now.
-  std::shared_ptr<const ReadView> NewReadView() const;
+  // A read view of now. A `bulk` view is for reading whole segments once (merges): its reads
+  // do not fill the block cache, so a merge does not evict what searches keep reading, and its
+  // iterators read ahead.
+  std::shared_ptr<const ReadView> NewReadView(bool bulk = false) const;
 
   // A builder for an SST file in the store's staging directory.
   StatusOr<std::unique_ptr<SstBuilder>> NewSstBuilder(Cf cf);
