@@ -9,6 +9,7 @@
 
 #include "engine/codec/postings.h"
 #include "engine/common/bitpack.h"
+#include "engine/testing/seed.h"
 
 namespace stela::engine::codec {
 namespace {
@@ -26,12 +27,7 @@ struct BlockPackedV2 {
 };
 
 std::uint64_t Seed() {
-  static const std::uint64_t seed = [] {
-    const char* env = std::getenv("STELA_TEST_SEED");
-    const std::uint64_t s = env ? std::strtoull(env, nullptr, 10) : std::random_device{}();
-    std::printf("postings conformance: STELA_TEST_SEED=%llu\n", static_cast<unsigned long long>(s));
-    return s;
-  }();
+  static const std::uint64_t seed = stela::testing::TestSeed("postings conformance");
   return seed;
 }
 

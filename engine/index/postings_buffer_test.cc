@@ -2,23 +2,18 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "engine/testing/seed.h"
+
 namespace stela::engine::index {
 namespace {
 
 std::uint64_t Seed() {
-  static const std::uint64_t seed = [] {
-    const char* env = std::getenv("STELA_TEST_SEED");
-    const std::uint64_t s = env ? std::strtoull(env, nullptr, 10) : std::random_device{}();
-    std::printf("postings buffer: STELA_TEST_SEED=%llu\n", static_cast<unsigned long long>(s));
-    return s;
-  }();
+  static const std::uint64_t seed = stela::testing::TestSeed("postings buffer");
   return seed;
 }
 
