@@ -166,7 +166,9 @@ class SegmentReaderImpl final : public internal::SegmentReader {
   std::uint32_t id() const override { return s_.info->id; }
   std::uint32_t max_doc() const override { return s_.info->max_doc; }
   bool IsLive(std::uint32_t docno) const override { return s_.IsLive(docno); }
-  bool has_deletions() const override { return s_.live != nullptr; }
+  bool has_deletions() const override {
+    return s_.live != nullptr && s_.live_count < s_.info->max_doc;
+  }
 
   Status Postings(std::uint16_t field, std::string_view term, std::string* out,
                   bool* found) const override {

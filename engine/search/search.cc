@@ -281,10 +281,15 @@ StatusOr<SearchResponse> Search(const Snapshot& snapshot, const SearchRequest& r
     if (aggs) STELA_RETURN_IF_ERROR(aggs->SetSegment(s));
     STELA_RETURN_IF_ERROR(keys.SetSegment(s));
     if (pruning) {
-      scorer->SetMinCompetitiveScore(std::nextafter(heap.front().score, INFINITY));
+      const float min_competitive = std::nextafter(heap.front().score, INFINITY);
+      // No doc of this segment can enter the top k (a constant-score query once k docs and
+      // the hits to track are in, or a segment without the query's best terms): skip it.
+      if (scorer->MaxScore() < min_competitive) continue;
+      scorer->SetMinCompetitiveScore(min_competitive);
     }
+    const bool all_live = !seg.has_deletions();
     for (std::uint32_t d = scorer->doc(); d != kNoMoreDocs; d = scorer->Next()) {
-      if (!seg.IsLive(d)) continue;
+      if (!all_live && !seg.IsLive(d)) continue;
       if (deadline && until_clock_check-- == 0) {
         until_clock_check = 255;
         if (std::chrono::steady_clock::now() >= *deadline) {
@@ -318,6 +323,7 @@ StatusOr<SearchResponse> Search(const Snapshot& snapshot, const SearchRequest& r
           const double after = a.kind == SortValue::Kind::kLong ? static_cast<double>(a.l) : a.d;
           if (!(score < after)) continue;
         }
+        bool entered = true;
         if (heap.size() < k) {
           heap.push_back(probe);
           std::push_heap(heap.begin(), heap.end(), ScoreOrder());
@@ -326,12 +332,16 @@ StatusOr<SearchResponse> Search(const Snapshot& snapshot, const SearchRequest& r
           heap.back() = probe;
           std::push_heap(heap.begin(), heap.end(), ScoreOrder());
         } else {
-          continue;
+          entered = false;
         }
-        if (can_prune && heap.size() == k &&
+        // The threshold moves when a doc enters the heap; pruning also starts once enough hits
+        // are counted even if none enters (a constant-score query: every later doc ties).
+        if (can_prune && heap.size() == k && (entered || !pruning) &&
             (track == 0 || total > static_cast<std::uint64_t>(track))) {
           pruning = true;
-          scorer->SetMinCompetitiveScore(std::nextafter(heap.front().score, INFINITY));
+          const float min_competitive = std::nextafter(heap.front().score, INFINITY);
+          if (scorer->MaxScore() < min_competitive) break;  // the rest of the segment cannot
+          scorer->SetMinCompetitiveScore(min_competitive);
         }
         continue;
       }
@@ -423,8 +433,9 @@ StatusOr<std::uint64_t> Count(const Snapshot& snapshot, const Query* query,
     STELA_ASSIGN_OR_RETURN(auto scorer, BuildScorer(reader, *plan, s));
     if (scorer == nullptr) continue;
     const internal::SegmentReader& seg = *reader.segments()[s];
+    const bool all_live = !seg.has_deletions();
     for (std::uint32_t d = scorer->doc(); d != kNoMoreDocs; d = scorer->Next()) {
-      if (seg.IsLive(d)) ++n;
+      if (all_live || seg.IsLive(d)) ++n;
     }
     STELA_RETURN_IF_ERROR(scorer->status());
   }

@@ -250,6 +250,32 @@ TEST_F(SearchTest, TrackTotalHits) {
   r = Run(R"({"track_total_hits": false})");
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE(r->total_tracked);
+  // Constant scores: once k docs and the hits to track are in, no later doc can enter (ties go
+  // to the earlier doc), so collection stops; the hits are still the first docs in order,
+  // across segments and past deletes.
+  auto ids = [](const SearchResponse& resp) {
+    Ids out;
+    for (const SearchHit& h : resp.hits) out.push_back(h.id);
+    return out;
+  };
+  r = Run(R"({"query": {"match_all": {}}, "size": 2, "track_total_hits": 3})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(ids(*r), (Ids{"1", "2"}));
+  EXPECT_EQ(r->total, 3u);
+  EXPECT_TRUE(r->total_is_lower_bound);
+  r = Run(R"({"query": {"bool": {"filter": {"term": {"tag": "animal"}}}}, "size": 1,
+              "track_total_hits": 1})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(ids(*r), (Ids{"1"}));
+  ASSERT_TRUE(index_->DeleteDocument("1").ok());
+  ASSERT_TRUE(index_->DeleteDocument("5").ok());
+  ASSERT_TRUE(index_->Refresh().ok());
+  r = Run(R"({"query": {"match_all": {}}, "size": 5, "track_total_hits": 1})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(ids(*r), (Ids{"2", "3", "4", "6"}));
+  r = Run(R"({"query": {"match_all": {}}, "size": 0, "track_total_hits": true})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->total, 4u);
 }
 
 TEST_F(SearchTest, TimeoutAndTerminateAfter) {
