@@ -1568,8 +1568,11 @@ Status IndexImpl::Recover() {
     STELA_ASSIGN_OR_RETURN(auto parsed, Mappings::Parse(value, options_.max_fields));
     mappings_ = std::move(parsed);
   }
-  // Segments a crash left between ingestion and commit are dropped.
+  // Segments a crash left between ingestion and commit are dropped, and their ids are never
+  // used again: a segment ingested under a range-deleted id would depend on RocksDB giving it a
+  // sequence number above the range delete (ingestion assigns none when it sees no overlap).
   store::WriteBatch cleanup(*store_);
+  const std::uint32_t committed_next = commit.next_segment;
   for (Cf cf : {Cf::kTerms, Cf::kDocs, Cf::kSegments}) {
     auto it = store_->NewIterator(cf);
     for (it->Seek(""); it->Valid();) {
@@ -1577,10 +1580,14 @@ Status IndexImpl::Recover() {
       const std::uint32_t seg = DecodeFixed32BE(it->key().data());
       if (std::find(commit.segments.begin(), commit.segments.end(), seg) == commit.segments.end()) {
         cleanup.DeleteRange(cf, index::keys::SegmentBegin(seg), index::keys::SegmentEnd(seg));
+        commit.next_segment = std::max(commit.next_segment, seg + 1);
       }
       it->Seek(index::keys::SegmentEnd(seg));
     }
     STELA_RETURN_IF_ERROR(it->status());
+  }
+  if (commit.next_segment != committed_next) {
+    cleanup.Put(Cf::kMeta, index::keys::kCommitKey, index::EncodeCommit(commit));
   }
   if (cleanup.count() > 0) STELA_RETURN_IF_ERROR(store_->Write(cleanup, true));
 
