@@ -151,10 +151,10 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, const Stor
   table.cache_index_and_filter_blocks = true;
   table.cache_index_and_filter_blocks_with_high_priority = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
-  // ... in 4 KB partitions under a small pinned top level. A merged segment's files run to
-  // gigabytes, whose whole index and filter blocks (tens of MB) were read into the cache for one
-  // lookup and pushed out again by the next: at 4M documents a one-term query spent 200 ms
-  // re-reading index blocks. Partitions are cached like data blocks, a lookup reads one.
+  // Both are cut into 4 KB partitions under a small pinned top level. A merged segment's files
+  // run to gigabytes, whose whole index and filter blocks (tens of MB) were read into the cache
+  // for one lookup and pushed out again by the next: at 4M documents a one-term query spent
+  // 200 ms re-reading index blocks. Partitions are cached like data blocks; a lookup reads one.
   table.index_type = rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
   table.partition_filters = true;
   table.metadata_block_size = 4096;
