@@ -875,7 +875,8 @@ Status IndexImpl::WriteSegment(const Buffer& b, index::SegmentInfo* info) {
   STELA_ASSIGN_OR_RETURN(auto docs, store_->NewSstBuilder(Cf::kDocs));
   STELA_ASSIGN_OR_RETURN(auto segs, store_->NewSstBuilder(Cf::kSegments));
   std::string value;
-  for (const auto& [field, postings] : b.postings) {
+  for (const auto& [field_key, postings] : b.postings) {
+    const std::uint16_t field = field_key;  // captured below; clang 14 cannot capture bindings
     const std::vector<std::uint32_t>* lengths = nullptr;
     if (auto it = b.lengths.find(field); it != b.lengths.end()) lengths = &it->second;
     const bool with_positions = postings.positional();
