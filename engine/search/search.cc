@@ -451,8 +451,9 @@ StatusOr<std::vector<std::string>> MatchingIds(const Snapshot& snapshot, const Q
     STELA_ASSIGN_OR_RETURN(auto scorer, BuildScorer(reader, *plan, s));
     if (scorer == nullptr) continue;
     const internal::SegmentReader& seg = *reader.segments()[s];
+    const bool all_live = !seg.has_deletions();
     for (std::uint32_t d = scorer->doc(); d != kNoMoreDocs; d = scorer->Next()) {
-      if (!seg.IsLive(d)) continue;
+      if (!all_live && !seg.IsLive(d)) continue;
       STELA_ASSIGN_OR_RETURN(StoredDocument doc, seg.Document(d));
       ids.push_back(std::move(doc.id));
     }
