@@ -737,7 +737,12 @@ HttpResponse RestHandler::Stats(Call& c, const std::string& index) {
       w.Key(part).BeginObject().Key("docs").BeginObject().Key("count").Uint(st.docs);
       w.Key("deleted").Uint(st.deleted_docs).EndObject();
       w.Key("store").BeginObject().Key("size_in_bytes").Uint(st.disk_bytes).EndObject();
-      w.Key("segments").BeginObject().Key("count").Uint(st.segments).EndObject().EndObject();
+      w.Key("segments").BeginObject().Key("count").Uint(st.segments).EndObject();
+      w.Key("indexing").BeginObject().Key("is_throttled").Bool(st.throttled);
+      w.Key("throttle_time_in_millis").Uint(st.throttle_ms).EndObject();
+      w.Key("merges").BeginObject().Key("current").Uint(st.merges_running);
+      w.Key("total").Uint(st.merges).Key("total_docs").Uint(st.merged_docs).EndObject();
+      w.EndObject();
     }
     w.EndObject();
   }

@@ -359,6 +359,9 @@ TEST_F(RestTest, EveryEndpointAndItsErrors) {
   r = ok("GET", "/lib/_stats");
   EXPECT_NE(r.body.find("\"store\":{\"size_in_bytes\":"), std::string::npos) << r.body;
   EXPECT_EQ(r.body.find("\"size_in_bytes\":0}"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"indexing\":{\"is_throttled\":false,\"throttle_time_in_millis\":"),
+            std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"merges\":{\"current\":"), std::string::npos) << r.body;
   ok("GET", "/_cat/health");
   ok("GET", "/_cat/count?format=json");
   r = ok("GET", "/_nodes");

@@ -8,6 +8,8 @@
 #include <roaring/roaring.hh>
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
@@ -31,6 +33,7 @@
 #include "engine/index/postings_buffer.h"
 #include "engine/index/records.h"
 #include "engine/index/snapshot_reader.h"
+#include "engine/index/testing_hooks.h"
 #include "engine/store/store.h"
 #include "stela/engine/index.h"
 
@@ -481,9 +484,14 @@ class IndexImpl final : public Index {
   void SetVersionLocked(const std::string& id, const VersionEntry& e);
   void ApplyIndexLocked(index::Operation op, const index::ParsedDocument& parsed);
   Status LogOperation(const index::Operation& op, const WriteOptions& options);
-  // Indexing throttle: when merges fall behind (three times the segment budget), writers wait
-  // for them, as Elasticsearch throttles indexing, instead of piling up segments.
+  // Indexing throttle, as Elasticsearch throttles indexing when merges fall behind, instead of
+  // piling up segments. Past twice the merge factor in one level, each write idles in
+  // proportion to the time it took (ThrottleWrite), so the merge threads, which run at a lower
+  // priority, get CPU; past three times, writers wait for merges outright.
+  // How many segments the fullest level holds over twice the merge factor (0: none). REQUIRES(mu_).
+  std::size_t MergeBacklogLocked() const;
   void WaitForMergesLocked(std::unique_lock<std::mutex>& lock);
+  void ThrottleWrite(std::size_t backlog, std::chrono::steady_clock::time_point started);
 
   Status Recover();
   Status ReplayOperation(const index::Operation& op);
@@ -556,6 +564,16 @@ class IndexImpl final : public Index {
   bool merge_stop_ = false;           // GUARDED_BY(mu_)
   std::atomic<bool> merge_abort_{false};  // closing: merges under way give up (read unlocked)
   std::uint64_t merges_ = 0, merged_docs_ = 0;  // GUARDED_BY(mu_)
+  std::uint64_t merges_running_ = 0;            // GUARDED_BY(mu_)
+  bool merges_held_ = false;                    // testing::HoldMerges; GUARDED_BY(mu_)
+ public:
+  void HoldMerges(bool hold) {
+    std::lock_guard lock(mu_);
+    merges_held_ = hold;
+    merge_cv_.notify_all();
+  }
+ private:
+  std::atomic<std::uint64_t> throttle_ns_{0}, throttled_writes_{0};
   // Merged away, space not reclaimed; the weak pointer tells when no snapshot reads it any more.
   struct Dropped {
     std::uint32_t id;
@@ -736,26 +754,55 @@ Status ValidateId(std::string_view id) {
   return Status::OK();
 }
 
-void IndexImpl::WaitForMergesLocked(std::unique_lock<std::mutex>& lock) {
-  if (!options_.background_merges) return;
-  const std::size_t limit = std::size_t{std::max<std::uint32_t>(2, options_.merge_factor)} * 3;
-  while (!merge_stop_ && segments_.size() > limit && [&] {
-    // (Runs on every write: with no more segments than the limit in all, no level can pass
-    // it, and the per-level count is skipped.)
-    std::map<std::uint32_t, std::size_t> per_level;  // segments being merged count too
-    for (const SegmentState& s : segments_) {
-      const std::optional<std::uint32_t> level = LevelOf(s);
-      if (level && ++per_level[*level] > limit) return true;
+std::size_t IndexImpl::MergeBacklogLocked() const {
+  if (!options_.background_merges) return 0;
+  const std::size_t soft = std::size_t{std::max<std::uint32_t>(2, options_.merge_factor)} * 2;
+  // (Runs on every write: with no more segments than that in all, no level can pass it, and
+  // the per-level count is skipped.)
+  if (segments_.size() <= soft) return 0;
+  std::array<std::uint32_t, 64> per_level{};  // segments being merged count too
+  std::uint32_t fullest = 0;
+  for (const SegmentState& s : segments_) {
+    if (const std::optional<std::uint32_t> level = LevelOf(s)) {
+      fullest = std::max(fullest, ++per_level[std::min<std::uint32_t>(*level, 63)]);
     }
-    return false;
-  }()) {
+  }
+  return fullest > soft ? fullest - soft : 0;
+}
+
+void IndexImpl::WaitForMergesLocked(std::unique_lock<std::mutex>& lock) {
+  const std::size_t factor = std::max<std::uint32_t>(2, options_.merge_factor);
+  bool waited = false;
+  const auto start = std::chrono::steady_clock::now();
+  while (!merge_stop_ && MergeBacklogLocked() > factor) {
+    waited = true;
     merge_cv_.notify_all();
     merged_cv_.wait_for(lock, std::chrono::milliseconds(100));
   }
+  if (waited) {
+    throttle_ns_.fetch_add(static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                             start).count()));
+  }
+}
+
+void IndexImpl::ThrottleWrite(std::size_t backlog,
+                              std::chrono::steady_clock::time_point started) {
+  if (backlog == 0) return;
+  // One segment over: idle as long as the write took (the writer's CPU share halves); each
+  // further one adds as much again, up to the outright wait at three times the merge factor.
+  const auto worked = std::chrono::steady_clock::now() - started;
+  const auto idle = std::min<std::chrono::steady_clock::duration>(
+      worked * static_cast<std::int64_t>(backlog), std::chrono::milliseconds(100));
+  throttled_writes_.fetch_add(1);
+  std::this_thread::sleep_for(idle);
+  throttle_ns_.fetch_add(static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(idle).count()));
 }
 
 StatusOr<WriteResult> IndexImpl::IndexDocument(std::string_view id, std::string_view source,
                                                const WriteOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
   STELA_RETURN_IF_ERROR(ValidateId(id));
   index::ParsedDocument parsed;
   STELA_RETURN_IF_ERROR(ParseDocument(source, &parsed));
@@ -765,9 +812,11 @@ StatusOr<WriteResult> IndexImpl::IndexDocument(std::string_view id, std::string_
   op.source = std::string(source);
   WriteResult result;
   bool refresh = false;
+  std::size_t backlog = 0;
   {
     std::unique_lock lock(mu_);
     WaitForMergesLocked(lock);
+    backlog = MergeBacklogLocked();
     STELA_ASSIGN_OR_RETURN(std::optional<VersionEntry> cur, LookupLocked(id));
     STELA_RETURN_IF_ERROR(CheckConditions(id, cur, options));
     auto tomb = versions_.find(op.id);
@@ -783,6 +832,7 @@ StatusOr<WriteResult> IndexImpl::IndexDocument(std::string_view id, std::string_
   }
   STELA_RETURN_IF_ERROR(LogOperation(op, options));
   if (refresh) STELA_RETURN_IF_ERROR(Refresh());
+  ThrottleWrite(backlog, started);
   return result;
 }
 
@@ -1334,6 +1384,7 @@ Status IndexImpl::MergeOnce(std::uint32_t max_segments, bool force, std::uint64_
     sources = PickMergeLocked(max_segments, force, max_docs);
     if (sources.empty()) return Status::OK();
     for (const SegmentState& s : sources) merging_.insert(s.info->id);
+    ++merges_running_;
     id = next_segment_++;
     view = store_->NewReadView(/*bulk=*/true);
   }
@@ -1347,6 +1398,7 @@ Status IndexImpl::MergeOnce(std::uint32_t max_segments, bool force, std::uint64_
     const std::vector<SegmentState>& sources;
     ~Release() {
       for (const SegmentState& s : sources) self->merging_.erase(s.info->id);
+      --self->merges_running_;
       self->merged_cv_.notify_all();
       self->merge_cv_.notify_all();  // the other merge thread may have work now
     }
@@ -1489,7 +1541,7 @@ void IndexImpl::MergeLoop(std::uint64_t max_docs) {
   std::unique_lock lock(mu_);
   while (!merge_stop_) {
     merge_cv_.wait(lock, [&] {
-      return merge_stop_ || !PickMergeLocked(0, false, max_docs).empty();
+      return merge_stop_ || (!merges_held_ && !PickMergeLocked(0, false, max_docs).empty());
     });
     if (merge_stop_) break;
     lock.unlock();
@@ -1529,6 +1581,10 @@ IndexStats IndexImpl::Stats() const {
   s.unmapped_fields = mappings_->unmapped();
   s.merges = merges_;
   s.merged_docs = merged_docs_;
+  s.merges_running = merges_running_;
+  s.throttle_ms = throttle_ns_.load() / 1000000;
+  s.throttled_writes = throttled_writes_.load();
+  s.throttled = MergeBacklogLocked() > 0;
   return s;
 }
 
@@ -1658,3 +1714,11 @@ StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& path, IndexOptio
 }
 
 }  // namespace stela::engine
+
+namespace stela::testing {
+
+void HoldMerges(engine::Index& index, bool hold) {
+  if (auto* impl = dynamic_cast<engine::IndexImpl*>(&index)) impl->HoldMerges(hold);
+}
+
+}  // namespace stela::testing

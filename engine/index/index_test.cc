@@ -11,6 +11,7 @@
 #include "engine/index/document.h"
 #include "engine/index/keys.h"
 #include "engine/index/records.h"
+#include "engine/index/testing_hooks.h"
 #include "engine/store/store.h"
 #include "engine/testing/temp_dir.h"
 
@@ -442,6 +443,35 @@ TEST_F(MergeTest, WritersWaitWhenMergesFallBehind) {
     ASSERT_LE(index_->Stats().segments, 7u) << "after write " << i;
   }
   EXPECT_EQ(Match("tag", "y").size(), 40u);
+}
+
+TEST_F(MergeTest, WritersSlowDownBeforeMergesFallFarBehind) {
+  IndexOptions o = Quiet();
+  o.merge_factor = 2;  // writes idle past 4 segments in a level, wait outright past 6
+  Open(o);
+  testing::HoldMerges(*index_, true);
+  for (int i = 0; i < 5; ++i) {
+    Put("s" + std::to_string(i), R"({"tag": "z"})");
+    ASSERT_TRUE(index_->Refresh().ok());
+    EXPECT_EQ(index_->Stats().throttled, i == 4) << "after segment " << i + 1;
+  }
+  EXPECT_EQ(index_->Stats().throttled_writes, 0u);
+  // Five one-doc segments on level 0: one over the soft limit.
+  EXPECT_TRUE(index_->Stats().throttled);
+  Put("s5", R"({"tag": "z"})");
+  EXPECT_EQ(index_->Stats().throttled_writes, 1u);
+  ASSERT_TRUE(index_->Refresh().ok());
+  Put("s6", R"({"tag": "z"})");  // six segments: still below the outright wait
+  EXPECT_EQ(index_->Stats().throttled_writes, 2u);
+  testing::HoldMerges(*index_, false);
+  for (int wait = 0; wait < 500 && index_->Stats().throttled; ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_FALSE(index_->Stats().throttled);
+  Put("s7", R"({"tag": "z"})");
+  EXPECT_EQ(index_->Stats().throttled_writes, 2u);
+  ASSERT_TRUE(index_->Refresh().ok());
+  EXPECT_EQ(Match("tag", "z").size(), 8u);
 }
 
 TEST_F(MergeTest, BackgroundMergesKeepTheSegmentCountBounded) {

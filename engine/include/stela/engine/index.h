@@ -48,8 +48,9 @@ struct IndexOptions {
   // slow down as the index grows. Segments over max_merged_segment_docs / 2 live docs are not
   // merged further, and no merge makes a bigger segment than max_merged_segment_docs: that
   // bounds a merge's memory (about 200 bytes per merged doc). A segment with more than
-  // max_deleted_percent deleted docs is rewritten alone to purge them. Writes wait while a
-  // level holds more than 3 * merge_factor segments (merges falling behind).
+  // max_deleted_percent deleted docs is rewritten alone to purge them. When merges fall behind,
+  // writes are throttled: past 2 * merge_factor segments in one level each write idles in
+  // proportion to its own time (more the further over), past 3 * merge_factor writes wait.
   bool background_merges = true;
   std::uint32_t merge_factor = 10;
   std::uint32_t floor_segment_docs = 1000;
@@ -127,6 +128,12 @@ struct IndexStats {
   std::uint64_t unmapped_fields = 0;   // fields over max_fields, kept only in _source
   std::uint64_t merges = 0;            // merges completed since open
   std::uint64_t merged_docs = 0;       // live docs those merges rewrote
+  std::uint64_t merges_running = 0;    // merges under way now
+  // Indexing throttle (merges behind): time writers spent idle or waiting for merges, writes
+  // that idled, and whether writes are throttled now.
+  std::uint64_t throttle_ms = 0;
+  std::uint64_t throttled_writes = 0;
+  bool throttled = false;
 };
 
 // Thread-safe: writes from many threads, searches concurrent with writes.
