@@ -32,15 +32,17 @@ Status PostingsWriter::Add(std::uint32_t doc, std::uint32_t freq, const std::uin
 void PostingsWriter::Finish(std::string* out) {
   const std::size_t n = docs_.size();
   const std::size_t num_blocks = (n + kBlockSize - 1) / kBlockSize;
-  // Version 2: the block count follows from doc_freq, the last body's size from the list's
+  // Since version 2 the block count follows from doc_freq, the last body's size from the list's
   // size, and a one-doc list's frequency from total_term_freq, so none of them is written (most
-  // terms are rare: the header is most of their bytes).
-  out->push_back(static_cast<char>(with_positions_ ? kKindV2Positions : kKindV2));
+  // terms are rare: the header is most of their bytes). Version 3 packs doc gaps, frequencies
+  // and positions with patched frame of reference (FORMAT.md).
+  out->push_back(static_cast<char>(with_positions_ ? kKindV3Positions : kKindV3));
   PutVarint32(out, static_cast<std::uint32_t>(n));
   PutVarint64(out, total_term_freq_ - n);
 
   std::string headers, bodies, body;
   std::uint32_t buf[kBlockSize];
+  std::vector<std::uint32_t> deltas;  // one block's position deltas
   std::size_t pos_index = 0;
   std::int64_t prev_last = -1;
   for (std::size_t b = 0; b < num_blocks; ++b) {
@@ -62,21 +64,27 @@ void PostingsWriter::Finish(std::string* out) {
       prev = docs_[begin + i];
     }
     if (!single) {
-      int bits = MaxBits(buf, count);
-      body.push_back(static_cast<char>(bits));
-      PackBits(buf, count, bits, &body);
+      PackPatched(buf, count, &body);
       for (std::size_t i = 0; i < count; ++i) buf[i] = freqs_[begin + i] - 1;
-      bits = MaxBits(buf, count);
-      body.push_back(static_cast<char>(bits));
-      PackBits(buf, count, bits, &body);
+      PackPatched(buf, count, &body);
     }
     if (with_positions_) {
+      // Deltas within each doc (its first from 0), the block's docs back to back.
+      deltas.clear();
       for (std::size_t i = 0; i < count; ++i) {
         std::uint32_t last = 0;
         for (std::uint32_t k = 0; k < freqs_[begin + i]; ++k) {
           const std::uint32_t p = positions_[pos_index++];
-          PutVarint32(&body, p - last);
+          deltas.push_back(p - last);
           last = p;
+        }
+      }
+      if (deltas.size() < kPatchedPositionsMin) {
+        for (std::uint32_t d : deltas) PutVarint32(&body, d);
+      } else {
+        for (std::size_t at = 0; at < deltas.size(); at += kPositionChunk) {
+          PackPatched(deltas.data() + at, std::min<std::size_t>(kPositionChunk, deltas.size() - at),
+                      &body);
         }
       }
     }
@@ -116,8 +124,13 @@ Status PostingsIterator::Init(std::string_view encoded) {
     STELA_RETURN_IF_ERROR(d.GetByte(&flags));
     if (flags > 1) return Status::Corruption("unknown postings flags");
     has_positions_ = flags & 1;
+    version_ = 1;
   } else if (kind == kKindV2 || kind == kKindV2Positions) {
     has_positions_ = kind == kKindV2Positions;
+    version_ = 2;
+  } else if (kind == kKindV3 || kind == kKindV3Positions) {
+    has_positions_ = kind == kKindV3Positions;
+    version_ = 3;
   } else {
     return Status::Corruption("unknown postings format " + std::to_string(kind));
   }
@@ -192,10 +205,16 @@ bool PostingsIterator::LoadBlock(std::size_t block) {
   }
   std::uint8_t bits = 0;
   std::string_view packed;
-  if (Status s = d.GetByte(&bits); !s.ok()) return Fail(s);
-  if (bits > 32) return Fail(Status::Corruption("doc gap width over 32 bits"));
-  if (Status s = d.GetBytes(PackedBytes(block_count_, bits), &packed); !s.ok()) return Fail(s);
-  UnpackBits(packed.data(), block_count_, bits, docs_);
+  if (version_ >= 3) {
+    const std::size_t used = UnpackPatched(d.position(), d.remaining(), block_count_, docs_);
+    if (used == 0) return Fail(Status::Corruption("bad doc gaps"));
+    if (Status s = d.GetBytes(used, &packed); !s.ok()) return Fail(s);
+  } else {
+    if (Status s = d.GetByte(&bits); !s.ok()) return Fail(s);
+    if (bits > 32) return Fail(Status::Corruption("doc gap width over 32 bits"));
+    if (Status s = d.GetBytes(PackedBytes(block_count_, bits), &packed); !s.ok()) return Fail(s);
+    UnpackBits(packed.data(), block_count_, bits, docs_);
+  }
   std::uint64_t prev = block == 0 ? 0 : std::uint64_t{blocks_[block - 1].last_doc} + 1;
   for (std::uint32_t i = 0; i < block_count_; ++i) {
     prev += docs_[i];
@@ -206,10 +225,16 @@ bool PostingsIterator::LoadBlock(std::size_t block) {
   if (docs_[block_count_ - 1] != blocks_[block].last_doc) {
     return Fail(Status::Corruption("block's last doc disagrees with the skip data"));
   }
-  if (Status s = d.GetByte(&bits); !s.ok()) return Fail(s);
-  if (bits > 32) return Fail(Status::Corruption("frequency width over 32 bits"));
-  if (Status s = d.GetBytes(PackedBytes(block_count_, bits), &packed); !s.ok()) return Fail(s);
-  UnpackBits(packed.data(), block_count_, bits, freqs_);
+  if (version_ >= 3) {
+    const std::size_t used = UnpackPatched(d.position(), d.remaining(), block_count_, freqs_);
+    if (used == 0) return Fail(Status::Corruption("bad frequencies"));
+    if (Status s = d.GetBytes(used, &packed); !s.ok()) return Fail(s);
+  } else {
+    if (Status s = d.GetByte(&bits); !s.ok()) return Fail(s);
+    if (bits > 32) return Fail(Status::Corruption("frequency width over 32 bits"));
+    if (Status s = d.GetBytes(PackedBytes(block_count_, bits), &packed); !s.ok()) return Fail(s);
+    UnpackBits(packed.data(), block_count_, bits, freqs_);
+  }
   for (std::uint32_t i = 0; i < block_count_; ++i) {
     if (freqs_[i] >= blocks_[block].max_freq) {  // stored as freq - 1
       return Fail(Status::Corruption("frequency above the block maximum"));
@@ -226,6 +251,15 @@ bool PostingsIterator::StartBlock(const Decoder& d) {
   }
   positions_read_ = 0;
   positions_doc_ = 0;
+  patched_positions_ = false;
+  if (has_positions_ && version_ >= 3) {
+    block_positions_ = 0;
+    for (std::uint32_t i = 0; i < block_count_; ++i) block_positions_ += freqs_[i];
+    patched_positions_ = block_positions_ >= kPatchedPositionsMin;
+    positions_value_ = 0;
+    next_chunk_ = 0;
+    loaded_chunk_ = ~std::uint64_t{0};
+  }
   in_block_ = 0;
   doc_ = docs_[0];
   return true;
@@ -277,6 +311,17 @@ Status PostingsIterator::AddSizes(PostingsSizes* sizes) const {
       sizes->position_bytes += body.size();
       continue;
     }
+    if (version_ >= 3) {
+      const std::size_t doc_bytes = PatchedBytes(body.data(), body.size(), count);
+      const std::size_t freq_bytes =
+          doc_bytes == 0 ? 0
+                         : PatchedBytes(body.data() + doc_bytes, body.size() - doc_bytes, count);
+      if (doc_bytes == 0 || freq_bytes == 0) return Status::Corruption("bad block widths");
+      sizes->doc_bytes += doc_bytes;
+      sizes->freq_bytes += freq_bytes;
+      sizes->position_bytes += body.size() - doc_bytes - freq_bytes;
+      continue;
+    }
     if (body.empty() || static_cast<std::uint8_t>(body[0]) > 32) {
       return Status::Corruption("bad doc width");
     }
@@ -299,6 +344,20 @@ Status PostingsIterator::Positions(std::vector<std::uint32_t>* out) {
   out->clear();
   if (!has_positions_) return Status::NotSupported("postings were written without positions");
   if (doc_ == kNoMoreDocs) return Status::InvalidArgument("iterator is exhausted");
+  if (patched_positions_) {
+    for (; positions_doc_ < in_block_; ++positions_doc_) positions_value_ += freqs_[positions_doc_];
+    std::uint64_t p = 0;
+    const std::uint64_t first = positions_value_, end = first + freqs_[in_block_];
+    if (end > block_positions_) return Status::Corruption("positions beyond the block's");
+    for (std::uint64_t i = first; i < end; ++i) {
+      const std::uint64_t c = i / kPositionChunk;
+      if (c != loaded_chunk_) STELA_RETURN_IF_ERROR(LoadPositionChunk(c));
+      p += chunk_[i % kPositionChunk];
+      if (p > 0xFFFFFFFFu) return Status::Corruption("position overflows 32 bits");
+      out->push_back(static_cast<std::uint32_t>(p));
+    }
+    return Status::OK();
+  }
   Decoder d(positions_.substr(positions_read_));
   std::uint32_t v = 0;
   // Skip the positions of the docs passed over since the last call.
@@ -317,6 +376,32 @@ Status PostingsIterator::Positions(std::vector<std::uint32_t>* out) {
   }
   // Leave the cursor at the start of the current doc's positions so a repeated call works.
   positions_read_ = static_cast<std::size_t>(start - positions_.data());
+  return Status::OK();
+}
+
+Status PostingsIterator::LoadPositionChunk(std::uint64_t c) {
+  if (c < next_chunk_) {  // a repeated call reaching back a chunk: read again from the start
+    positions_read_ = 0;
+    next_chunk_ = 0;
+  }
+  auto chunk_size = [&](std::uint64_t k) {
+    return static_cast<std::size_t>(
+        std::min<std::uint64_t>(kPositionChunk, block_positions_ - k * kPositionChunk));
+  };
+  for (; next_chunk_ < c; ++next_chunk_) {  // skip whole chunks through their headers
+    const std::size_t used =
+        PatchedBytes(positions_.data() + positions_read_, positions_.size() - positions_read_,
+                     chunk_size(next_chunk_));
+    if (used == 0) return Status::Corruption("bad position chunk");
+    positions_read_ += used;
+  }
+  const std::size_t used =
+      UnpackPatched(positions_.data() + positions_read_, positions_.size() - positions_read_,
+                    chunk_size(c), chunk_);
+  if (used == 0) return Status::Corruption("bad position chunk");
+  positions_read_ += used;
+  next_chunk_ = c + 1;
+  loaded_chunk_ = c;
   return Status::OK();
 }
 

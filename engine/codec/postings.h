@@ -18,8 +18,14 @@ inline constexpr std::uint32_t kNoMoreDocs = std::numeric_limits<std::uint32_t>:
 inline constexpr std::uint32_t kBlockSize = 128;
 // A list's first byte: its format version and whether it has positions (FORMAT.md).
 inline constexpr std::uint8_t kKindV1 = 1;  // read only; a flags byte follows
-inline constexpr std::uint8_t kKindV2 = 2;
+inline constexpr std::uint8_t kKindV2 = 2;  // read only
 inline constexpr std::uint8_t kKindV2Positions = 3;
+inline constexpr std::uint8_t kKindV3 = 4;
+inline constexpr std::uint8_t kKindV3Positions = 5;
+// Version 3: a block whose docs have fewer positions than this writes them as varints, more as
+// patched bit-packed chunks of kPositionChunk.
+inline constexpr std::uint32_t kPatchedPositionsMin = 8;
+inline constexpr std::uint32_t kPositionChunk = 128;
 
 // Builds one term's postings. Docs must be added in increasing order. Not thread-safe.
 class PostingsWriter {
@@ -61,7 +67,7 @@ struct PostingsSizes {
   std::uint64_t postings = 0;        // (doc, freq) pairs
   std::uint64_t doc_bytes = 0;       // bit-packed doc gaps, with their width bytes
   std::uint64_t freq_bytes = 0;      // bit-packed frequencies, with their width bytes
-  std::uint64_t position_bytes = 0;  // position varints
+  std::uint64_t position_bytes = 0;  // positions (varints or patched chunks)
   std::uint64_t header_bytes = 0;    // list header and skip data
 };
 
@@ -104,12 +110,15 @@ class PostingsIterator {
 
  private:
   bool LoadBlock(std::size_t block);
+  // Version 3, patched positions: decodes chunk `c` of the block's positions into chunk_.
+  Status LoadPositionChunk(std::uint64_t c);
   // Points the position cursor at the rest of the block body and stands on its first doc.
   bool StartBlock(const Decoder& d);
   bool Fail(Status s);
 
   std::uint32_t doc_freq_ = 0;
   std::uint64_t total_term_freq_ = 0;
+  std::uint8_t version_ = 0;
   bool has_positions_ = false;
   std::vector<BlockInfo> blocks_;
   std::vector<std::uint32_t> body_offsets_;  // start of each block body in bodies_
@@ -126,6 +135,13 @@ class PostingsIterator {
   std::string_view positions_;
   std::size_t positions_read_ = 0;  // bytes of positions_ consumed
   std::uint32_t positions_doc_ = 0;  // index of the doc whose positions start there
+  // Version 3 with patched positions: the block's positions as one sequence in chunks.
+  bool patched_positions_ = false;
+  std::uint64_t block_positions_ = 0;  // positions in the block (sum of its freqs)
+  std::uint64_t positions_value_ = 0;  // index in that sequence of positions_doc_'s first
+  std::uint64_t next_chunk_ = 0;       // the chunk that starts at positions_[positions_read_]
+  std::uint64_t loaded_chunk_ = ~std::uint64_t{0};
+  std::uint32_t chunk_[kPositionChunk];
   Status status_;
 };
 

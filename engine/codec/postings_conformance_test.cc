@@ -20,10 +20,10 @@ struct Posting {
   std::uint32_t length;
 };
 
-struct BlockPackedV2 {
+struct BlockPackedV3 {
   using Writer = PostingsWriter;
   using Iterator = PostingsIterator;
-  static constexpr const char* kName = "block-packed-v2";
+  static constexpr const char* kName = "block-packed-v3";
 };
 
 std::uint64_t Seed() {
@@ -89,7 +89,7 @@ class PostingsConformanceTest : public ::testing::Test {
   }
 };
 
-using Codecs = ::testing::Types<BlockPackedV2>;
+using Codecs = ::testing::Types<BlockPackedV3>;
 TYPED_TEST_SUITE(PostingsConformanceTest, Codecs);
 
 TYPED_TEST(PostingsConformanceTest, RandomListsRoundTrip) {
@@ -250,18 +250,25 @@ TYPED_TEST(PostingsConformanceTest, CorruptBytesAreReportedNotCrashed) {
   EXPECT_EQ(it.Init("\x09garbage").code(), Status::Code::kCorruption);  // unknown version
 }
 
-// Format version 1, written by hand from FORMAT.md's description (not with the writer, which
-// writes version 2): indexes written before version 2 must stay readable.
-std::string EncodeV1(const std::vector<Posting>& list, bool with_positions) {
+// Format versions 1 and 2, written by hand from FORMAT.md's description (not with the writer,
+// which writes version 3): indexes written before version 3 must stay readable.
+std::string EncodeOld(const std::vector<Posting>& list, bool with_positions, int version) {
+  const bool v1 = version == 1;
   std::string out, headers, bodies;
-  out.push_back(1);
-  out.push_back(with_positions ? 1 : 0);
   std::uint64_t ttf = 0;
   for (const Posting& p : list) ttf += p.positions.size();
   const std::size_t blocks = (list.size() + kBlockSize - 1) / kBlockSize;
-  PutVarint32(&out, static_cast<std::uint32_t>(list.size()));
-  PutVarint64(&out, ttf);
-  PutVarint32(&out, static_cast<std::uint32_t>(blocks));
+  if (v1) {
+    out.push_back(1);
+    out.push_back(with_positions ? 1 : 0);
+    PutVarint32(&out, static_cast<std::uint32_t>(list.size()));
+    PutVarint64(&out, ttf);
+    PutVarint32(&out, static_cast<std::uint32_t>(blocks));
+  } else {
+    out.push_back(with_positions ? 3 : 2);
+    PutVarint32(&out, static_cast<std::uint32_t>(list.size()));
+    PutVarint64(&out, ttf - list.size());
+  }
   std::int64_t prev_last = -1;
   for (std::size_t b = 0; b < blocks; ++b) {
     const std::size_t begin = b * kBlockSize, count = std::min<std::size_t>(kBlockSize, list.size() - begin);
@@ -294,8 +301,8 @@ std::string EncodeV1(const std::vector<Posting>& list, bool with_positions) {
     }
     const std::uint32_t last_doc = list[begin + count - 1].doc;
     PutVarint32(&headers, static_cast<std::uint32_t>(last_doc - (prev_last + 1)));
-    PutVarint32(&headers, static_cast<std::uint32_t>(body.size()));
-    PutVarint32(&headers, max_freq);
+    if (v1 || b + 1 < blocks) PutVarint32(&headers, static_cast<std::uint32_t>(body.size()));
+    if (v1 || list.size() > 1) PutVarint32(&headers, max_freq);
     PutVarint32(&headers, min_length);
     bodies += body;
     prev_last = last_doc;
@@ -303,59 +310,108 @@ std::string EncodeV1(const std::vector<Posting>& list, bool with_positions) {
   return out + headers + bodies;
 }
 
-TEST(PostingsFormatTest, ReadsVersion1Lists) {
+TEST(PostingsFormatTest, ReadsVersion1And2Lists) {
   std::mt19937_64 rng(Seed() + 5);
   for (const std::size_t n : {std::size_t{1}, std::size_t{2}, std::size_t{128}, std::size_t{129},
                               std::size_t{700}}) {
-    for (const bool with_positions : {true, false}) {
-      std::vector<Posting> list;
-      std::uint32_t doc = static_cast<std::uint32_t>(rng() % 50);
-      for (std::size_t i = 0; i < n; ++i) {
-        Posting p{doc, {}, 3 + static_cast<std::uint32_t>(rng() % 90)};
-        const std::uint32_t freq = 1 + static_cast<std::uint32_t>(rng() % 4);
-        for (std::uint32_t k = 0; k < freq; ++k) p.positions.push_back(k * 3 + 1);
-        list.push_back(std::move(p));
-        doc += 1 + static_cast<std::uint32_t>(rng() % 300);
-      }
-      const std::string v1 = EncodeV1(list, with_positions);
-      PostingsWriter writer(with_positions);
-      for (const Posting& p : list) {
-        ASSERT_TRUE(writer.Add(p.doc, static_cast<std::uint32_t>(p.positions.size()),
-                               p.positions.data(), p.length).ok());
-      }
-      std::string v2;
-      writer.Finish(&v2);
-      EXPECT_LT(v2.size(), v1.size()) << n;  // version 2 only drops derivable header fields
-      PostingsIterator a, b;
-      ASSERT_TRUE(a.Init(v1).ok()) << n;
-      ASSERT_TRUE(b.Init(v2).ok()) << n;
-      EXPECT_EQ(a.doc_freq(), b.doc_freq());
-      EXPECT_EQ(a.total_term_freq(), b.total_term_freq());
-      EXPECT_EQ(a.has_positions(), with_positions);
-      ASSERT_EQ(a.blocks().size(), b.blocks().size());
-      for (std::size_t k = 0; k < a.blocks().size(); ++k) {
-        EXPECT_EQ(a.blocks()[k].last_doc, b.blocks()[k].last_doc);
-        EXPECT_EQ(a.blocks()[k].max_freq, b.blocks()[k].max_freq);
-        EXPECT_EQ(a.blocks()[k].min_length, b.blocks()[k].min_length);
-      }
-      std::vector<std::uint32_t> pa, pb;
-      for (const Posting& p : list) {
-        ASSERT_EQ(a.doc(), p.doc);
-        ASSERT_EQ(b.doc(), p.doc);
-        ASSERT_EQ(a.freq(), p.positions.size());
-        ASSERT_EQ(b.freq(), p.positions.size());
-        if (with_positions) {
-          ASSERT_TRUE(a.Positions(&pa).ok());
-          ASSERT_TRUE(b.Positions(&pb).ok());
-          EXPECT_EQ(pa, p.positions);
-          EXPECT_EQ(pb, p.positions);
+    for (const int version : {1, 2}) {
+      for (const bool with_positions : {true, false}) {
+        std::vector<Posting> list;
+        std::uint32_t doc = static_cast<std::uint32_t>(rng() % 50);
+        for (std::size_t i = 0; i < n; ++i) {
+          Posting p{doc, {}, 3 + static_cast<std::uint32_t>(rng() % 90)};
+          const std::uint32_t freq = 1 + static_cast<std::uint32_t>(rng() % 4);
+          for (std::uint32_t k = 0; k < freq; ++k) p.positions.push_back(k * 3 + 1);
+          list.push_back(std::move(p));
+          doc += 1 + static_cast<std::uint32_t>(rng() % 300);
         }
-        a.Next();
-        b.Next();
+        const std::string old = EncodeOld(list, with_positions, version);
+        PostingsWriter writer(with_positions);
+        for (const Posting& p : list) {
+          ASSERT_TRUE(writer.Add(p.doc, static_cast<std::uint32_t>(p.positions.size()),
+                                 p.positions.data(), p.length).ok());
+        }
+        std::string current;
+        writer.Finish(&current);
+        if (version == 1) {
+          EXPECT_LT(current.size(), old.size()) << n;
+        }
+        PostingsIterator a, b;
+        ASSERT_TRUE(a.Init(old).ok()) << n << " v" << version;
+        ASSERT_TRUE(b.Init(current).ok()) << n;
+        EXPECT_EQ(a.doc_freq(), b.doc_freq());
+        EXPECT_EQ(a.total_term_freq(), b.total_term_freq());
+        EXPECT_EQ(a.has_positions(), with_positions);
+        ASSERT_EQ(a.blocks().size(), b.blocks().size());
+        for (std::size_t k = 0; k < a.blocks().size(); ++k) {
+          EXPECT_EQ(a.blocks()[k].last_doc, b.blocks()[k].last_doc);
+          EXPECT_EQ(a.blocks()[k].max_freq, b.blocks()[k].max_freq);
+          EXPECT_EQ(a.blocks()[k].min_length, b.blocks()[k].min_length);
+        }
+        std::vector<std::uint32_t> pa, pb;
+        for (const Posting& p : list) {
+          ASSERT_EQ(a.doc(), p.doc);
+          ASSERT_EQ(b.doc(), p.doc);
+          ASSERT_EQ(a.freq(), p.positions.size());
+          ASSERT_EQ(b.freq(), p.positions.size());
+          if (with_positions) {
+            ASSERT_TRUE(a.Positions(&pa).ok());
+            ASSERT_TRUE(b.Positions(&pb).ok());
+            EXPECT_EQ(pa, p.positions);
+            EXPECT_EQ(pb, p.positions);
+          }
+          a.Next();
+          b.Next();
+        }
+        EXPECT_EQ(a.doc(), kNoMoreDocs);
+        EXPECT_EQ(b.doc(), kNoMoreDocs);
+        EXPECT_TRUE(a.status().ok());
       }
-      EXPECT_EQ(a.doc(), kNoMoreDocs);
-      EXPECT_EQ(b.doc(), kNoMoreDocs);
-      EXPECT_TRUE(a.status().ok());
+    }
+  }
+}
+
+TEST(PostingsFormatTest, PatchedPackingPaysForOutliersOnly) {
+  // 127 small gaps and one huge one: plain bit packing would spend 24 bits on every value.
+  std::uint32_t values[128];
+  for (std::uint32_t i = 0; i < 128; ++i) values[i] = i % 7;
+  values[77] = 5'000'000;
+  std::string packed;
+  PackPatched(values, 128, &packed);
+  EXPECT_LT(packed.size(), PackedBytes(128, 3) + 10);
+  std::uint32_t back[128];
+  ASSERT_EQ(UnpackPatched(packed.data(), packed.size(), 128, back), packed.size());
+  EXPECT_TRUE(std::equal(values, values + 128, back));
+  EXPECT_EQ(PatchedBytes(packed.data(), packed.size(), 128), packed.size());
+  // Without outliers it is plain packing behind one width byte.
+  for (std::uint32_t& v : values) v = 3;
+  packed.clear();
+  PackPatched(values, 128, &packed);
+  EXPECT_EQ(packed.size(), 1 + PackedBytes(128, 2));
+}
+
+TEST(PostingsFormatTest, PatchedPackingRoundTripsAndRejectsBadBytes) {
+  std::mt19937_64 rng(Seed() + 7);
+  for (int round = 0; round < 2000; ++round) {
+    const std::size_t n = rng() % 256;
+    std::uint32_t values[255], back[255];
+    const int scale = static_cast<int>(rng() % 33);
+    for (std::size_t i = 0; i < n; ++i) {
+      values[i] = static_cast<std::uint32_t>(rng() & (scale == 32 ? 0xFFFFFFFFu : (1u << scale) - 1));
+      if (rng() % 20 == 0) values[i] = static_cast<std::uint32_t>(rng());  // outliers
+    }
+    std::string packed;
+    PackPatched(values, n, &packed);
+    ASSERT_EQ(UnpackPatched(packed.data(), packed.size(), n, back), packed.size()) << round;
+    ASSERT_TRUE(std::equal(values, values + n, back)) << round;
+    for (std::size_t cut = 0; cut < packed.size(); ++cut) {
+      ASSERT_EQ(UnpackPatched(packed.data(), cut, n, back), 0u) << round << " cut " << cut;
+    }
+    if (!packed.empty()) {
+      std::string bad = packed;
+      bad[rng() % bad.size()] ^= static_cast<char>(1 + rng() % 255);
+      const std::size_t used = UnpackPatched(bad.data(), bad.size(), n, back);  // no crash
+      EXPECT_LE(used, bad.size());
     }
   }
 }

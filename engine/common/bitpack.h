@@ -21,4 +21,19 @@ void PackBits(const std::uint32_t* values, std::size_t n, int bits, std::string*
 // Reads `n` values of `bits` bits from `in`, which must hold at least PackedBytes(n, bits).
 void UnpackBits(const char* in, std::size_t n, int bits, std::uint32_t* values);
 
+// Patched frame of reference ("PFOR"): `n` values (at most 255) as their low `b` bits, bit-packed,
+// plus the high bits of the few that do not fit ("exceptions"), with `b` chosen to minimise the
+// bytes. One large value among small ones then costs its own bits, not `n` times as many.
+// Layout (FORMAT.md): u8 b | 0x40 if there are exceptions; the low bits (PackBits); then, with
+// exceptions: u8 count, u8 high-bit width, the exceptions' indices (u8, increasing), their high
+// bits (PackBits). Without exceptions this is exactly u8 b + PackBits(b).
+void PackPatched(const std::uint32_t* values, std::size_t n, std::string* out);
+
+// Reads `n` patched values from the first `avail` bytes at `in`. Returns the bytes read, or 0
+// when the bytes are malformed or short (never reads past `avail`).
+std::size_t UnpackPatched(const char* in, std::size_t avail, std::size_t n, std::uint32_t* values);
+
+// The bytes UnpackPatched would read, from the headers alone (0 when malformed or short).
+std::size_t PatchedBytes(const char* in, std::size_t avail, std::size_t n);
+
 }  // namespace stela
