@@ -31,31 +31,34 @@ std::uint32_t TermDictionary::Intern(std::string_view term, bool* added) {
   const std::uint32_t hash = HashTerm(term);
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
-    const std::uint32_t slot = slots_[i];
+    const std::uint64_t slot = slots_[i];
     if (slot == 0) {
-      const auto id = static_cast<std::uint32_t>(hashes_.size());
+      const auto id = static_cast<std::uint32_t>(offsets_.size() - 1);
       arena_.append(term);
       offsets_.push_back(arena_.size());
-      hashes_.push_back(hash);
-      slots_[i] = id + 1;
-      if (hashes_.size() * 2 > slots_.size()) Grow();  // load factor at most 1/2
+      slots_[i] = (std::uint64_t{hash} << 32) | (id + 1);
+      if (std::size_t{id + 1} * 2 > slots_.size()) Grow();  // load factor at most 1/2
       *added = true;
       return id;
     }
-    if (hashes_[slot - 1] == hash && Term(slot - 1) == term) {
-      *added = false;
-      return slot - 1;
+    if (static_cast<std::uint32_t>(slot >> 32) == hash) {
+      const auto id = static_cast<std::uint32_t>(slot) - 1;
+      if (Term(id) == term) {
+        *added = false;
+        return id;
+      }
     }
   }
 }
 
 void TermDictionary::Grow() {
-  std::vector<std::uint32_t> slots(slots_.size() * 2, 0);
+  std::vector<std::uint64_t> slots(slots_.size() * 2, 0);
   const std::size_t mask = slots.size() - 1;
-  for (std::uint32_t id = 0; id < hashes_.size(); ++id) {
-    std::size_t i = hashes_[id] & mask;
+  for (const std::uint64_t slot : slots_) {
+    if (slot == 0) continue;
+    std::size_t i = (slot >> 32) & mask;
     while (slots[i] != 0) i = (i + 1) & mask;
-    slots[i] = id + 1;
+    slots[i] = slot;
   }
   slots_.swap(slots);
 }
@@ -64,8 +67,8 @@ std::size_t PostingsBuffer::Add(std::string_view term, std::uint32_t docno, std:
   bool added = false;
   const std::uint32_t id = dict_.Intern(term, &added);
   occurrences_.push_back({id, docno, positional_ ? position : 0});
-  // A new term: its bytes, offset, hash and two slots of the table.
-  return sizeof(Occurrence) + (added ? term.size() + 20 : 0);
+  // A new term: its bytes, offset and two slots of the table.
+  return sizeof(Occurrence) + (added ? term.size() + 24 : 0);
 }
 
 Status PostingsBuffer::ForEachTerm(const std::function<Status(const TermPostings&)>& fn) const {

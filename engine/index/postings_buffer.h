@@ -28,14 +28,16 @@ class TermDictionary {
   std::string_view Term(std::uint32_t id) const {
     return std::string_view(arena_).substr(offsets_[id], offsets_[id + 1] - offsets_[id]);
   }
-  std::uint32_t size() const { return static_cast<std::uint32_t>(hashes_.size()); }
+  std::uint32_t size() const { return static_cast<std::uint32_t>(offsets_.size() - 1); }
 
  private:
   void Grow();
   std::string arena_;                  // all term bytes, back to back
   std::vector<std::uint64_t> offsets_;  // term id -> start in arena_; one more for the end
-  std::vector<std::uint32_t> hashes_;   // term id -> hash, for growing without rehashing bytes
-  std::vector<std::uint32_t> slots_;    // open addressing, linear probing: term id + 1, 0 = empty
+  // Open addressing, linear probing: (hash << 32) | (term id + 1), 0 = empty. The hash beside
+  // the id lets a probe skip other terms without touching their bytes, and growing rehash
+  // nothing.
+  std::vector<std::uint64_t> slots_;
 };
 
 // One term's postings as ForEachTerm hands them out: docs ascending, freqs[i] positions per doc
