@@ -275,7 +275,7 @@ class Rewriter {
         codec::PostingsIterator it;
         STELA_RETURN_IF_ERROR(it.Init(value));
         df[v] += it.doc_freq();
-        p->postings[s].push_back(value);
+        p->postings[s].push_back(std::move(value));  // (Postings overwrites value next)
         p->weights[s].push_back(v == 0 ? 1.0f : other_weight);
         any = true;
       }
@@ -511,7 +511,7 @@ class Rewriter {
           codec::PostingsIterator it;
           STELA_RETURN_IF_ERROR(it.Init(value));
           df += it.doc_freq();
-          p->phrase_postings[s][g].push_back(value);
+          p->phrase_postings[s][g].push_back(std::move(value));
         }
         max_df = std::max(max_df, df);
       }
