@@ -9,8 +9,8 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <map>
@@ -435,6 +435,12 @@ class IndexImpl final : public Index {
   ~IndexImpl() override;
 
   Status OpenStore(const std::string& path);
+  // testing::HoldMerges.
+  void HoldMerges(bool hold) {
+    std::lock_guard lock(mu_);
+    merges_held_ = hold;
+    merge_cv_.notify_all();
+  }
 
   StatusOr<WriteResult> IndexDocument(std::string_view id, std::string_view source,
                                       const WriteOptions& options) override;
@@ -566,13 +572,6 @@ class IndexImpl final : public Index {
   std::uint64_t merges_ = 0, merged_docs_ = 0;  // GUARDED_BY(mu_)
   std::uint64_t merges_running_ = 0;            // GUARDED_BY(mu_)
   bool merges_held_ = false;                    // testing::HoldMerges; GUARDED_BY(mu_)
- public:
-  void HoldMerges(bool hold) {
-    std::lock_guard lock(mu_);
-    merges_held_ = hold;
-    merge_cv_.notify_all();
-  }
- private:
   std::atomic<std::uint64_t> throttle_ns_{0}, throttled_writes_{0};
   // Merged away, space not reclaimed; the weak pointer tells when no snapshot reads it any more.
   struct Dropped {
