@@ -5,6 +5,10 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -131,6 +135,7 @@ TEST(HttpServerPools, SearchesDoNotQueueBehindWrites) {
   std::mutex mu;
   std::condition_variable cv;
   bool release = false, write_started = false;
+  int write_nice = -100, search_nice = -100;
   HttpServerOptions h;
   h.port = 0;
   h.workers = 1;
@@ -139,11 +144,16 @@ TEST(HttpServerPools, SearchesDoNotQueueBehindWrites) {
   auto server = HttpServer::Start(h, [&](const HttpRequest& r) {
     HttpResponse resp;
     resp.body = "{}";
+    const int nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
     if (RestHandler::IsWrite(r)) {
       std::unique_lock lock(mu);
+      write_nice = nice;
       write_started = true;
       cv.notify_all();
       cv.wait(lock, [&] { return release; });
+    } else {
+      std::lock_guard lock(mu);
+      search_nice = nice;
     }
     return resp;
   });
@@ -156,6 +166,12 @@ TEST(HttpServerPools, SearchesDoNotQueueBehindWrites) {
   }
   // The only write worker is blocked; a search and a realtime get still get answers.
   EXPECT_EQ(Send(port, "POST", "/i/_search", "{}").status, 200);
+  {
+    std::lock_guard lock(mu);
+    // Writers run nicer than searches (5 by default; capped at 19).
+    EXPECT_EQ(h.write_nice, 5);
+    EXPECT_EQ(write_nice, std::min(19, search_nice + h.write_nice));
+  }
   EXPECT_EQ(Send(port, "GET", "/i/_doc/1").status, 200);
   {
     std::lock_guard lock(mu);

@@ -147,7 +147,8 @@ class Server final : public HttpServer {
               options_.max_queue) {
     if (options_.write_workers > 0 && options_.is_write) {
       write_pool_ = std::make_unique<ThreadPool>(
-          "http-write", static_cast<std::size_t>(options_.write_workers), options_.max_queue);
+          "http-write", static_cast<std::size_t>(options_.write_workers), options_.max_queue,
+          options_.write_nice);
     }
   }
 

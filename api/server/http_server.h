@@ -46,6 +46,10 @@ struct HttpServerOptions {
   // searches never wait behind bulk requests (Elasticsearch's write and search pools).
   // 0: one pool for everything.
   int write_workers = 0;
+  // The write pool's threads run this much nicer than the searches': when bulk loads hold the
+  // CPU, searches get it first (a search is a few milliseconds of CPU; a bulk request of 1,000
+  // documents a few hundred). 0: the same priority.
+  int write_nice = 5;
   std::function<bool(const HttpRequest&)> is_write;
   std::size_t max_queue = 1000;
   std::size_t max_body_bytes = 100u << 20;

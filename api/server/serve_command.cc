@@ -25,6 +25,8 @@ constexpr FlagSpec kServeFlags[] = {
     {"write-workers", true, "threads for document writes (_bulk, _doc, ...), apart from the "
                            "search workers so searches never queue behind bulks (default: "
                            "the number of cores; 0 shares --workers)"},
+    {"write-nice", true, "how much nicer (lower priority) the write threads run than the search "
+                        "threads, 0-19, so searches get the CPU first under bulk load (default 5)"},
     {"io-threads", true, "network I/O threads (default 1)"},
     {"max-queue", true, "requests waiting for a worker before 429 (default 1000)"},
     {"max-body", true, "largest request body in bytes (default 104857600)"},
@@ -76,6 +78,9 @@ Status RunServe(const Flags& flags) {
   STELA_ASSIGN_OR_RETURN(long max_queue, Number(flags, "max-queue", 1000));
   STELA_ASSIGN_OR_RETURN(long max_body, Number(flags, "max-body", 100l << 20));
   STELA_ASSIGN_OR_RETURN(long write_workers, Number(flags, "write-workers", cores));
+  STELA_ASSIGN_OR_RETURN(long write_nice, Number(flags, "write-nice", 5));
+  if (write_nice > 19) return Status::InvalidArgument("--write-nice must be 0..19");
+  http.write_nice = static_cast<int>(write_nice);
   http.workers = static_cast<int>(std::max(1l, workers));
   http.write_workers = static_cast<int>(write_workers);
   http.is_write = &RestHandler::IsWrite;

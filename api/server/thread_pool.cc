@@ -1,18 +1,26 @@
 #include "api/server/thread_pool.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 #include <cstdio>
 #include <exception>
 
 namespace stela::api {
 
-ThreadPool::ThreadPool(std::string name, std::size_t threads, std::size_t max_queue)
+ThreadPool::ThreadPool(std::string name, std::size_t threads, std::size_t max_queue,
+                       int nice_increment)
     : name_(std::move(name)), max_queue_(max_queue) {
+  // Threads start with their creator's nice value; Linux keeps one per thread.
+  const int nice = std::clamp(getpriority(PRIO_PROCESS, 0) + std::max(0, nice_increment), -20, 19);
   for (std::size_t i = 0; i < threads; ++i) {
-    threads_.emplace_back([this, i] {
+    threads_.emplace_back([this, i, nice, nice_increment] {
       const std::string thread_name = (name_ + "-" + std::to_string(i)).substr(0, 15);
       pthread_setname_np(pthread_self(), thread_name.c_str());
+      if (nice_increment > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice);
       Loop();
     });
   }

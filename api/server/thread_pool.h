@@ -15,7 +15,9 @@ namespace stela::api {
 
 class ThreadPool {
  public:
-  ThreadPool(std::string name, std::size_t threads, std::size_t max_queue);
+  // `nice_increment` lowers the workers' scheduling priority by that much (nice 0..19) from the
+  // creating thread's.
+  ThreadPool(std::string name, std::size_t threads, std::size_t max_queue, int nice_increment = 0);
   ~ThreadPool();  // finishes the queued work, then joins
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
