@@ -105,6 +105,22 @@ void PostingsWriter::Finish(std::string* out) {
   total_term_freq_ = 0;
 }
 
+StatusOr<std::uint32_t> DocFreq(std::string_view encoded) {
+  Decoder d(encoded);
+  std::uint8_t kind = 0;
+  STELA_RETURN_IF_ERROR(d.GetByte(&kind));
+  if (kind == kKindV1) {
+    std::uint8_t flags = 0;
+    STELA_RETURN_IF_ERROR(d.GetByte(&flags));
+  } else if (kind != kKindV2 && kind != kKindV2Positions && kind != kKindV3 &&
+             kind != kKindV3Positions) {
+    return Status::Corruption("unknown postings format " + std::to_string(kind));
+  }
+  std::uint32_t doc_freq = 0;
+  STELA_RETURN_IF_ERROR(d.GetVarint32(&doc_freq));
+  return doc_freq;
+}
+
 bool PostingsIterator::Fail(Status s) {
   status_ = std::move(s);
   doc_ = kNoMoreDocs;

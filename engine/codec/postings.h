@@ -27,6 +27,10 @@ inline constexpr std::uint8_t kKindV3Positions = 5;
 inline constexpr std::uint32_t kPatchedPositionsMin = 8;
 inline constexpr std::uint32_t kPositionChunk = 128;
 
+// The doc count of an encoded list, from its first bytes (no block headers are read).
+// Returns Corruption for an unknown format or bad bytes.
+StatusOr<std::uint32_t> DocFreq(std::string_view encoded);
+
 // Builds one term's postings. Docs must be added in increasing order. Not thread-safe.
 class PostingsWriter {
  public:

@@ -51,6 +51,9 @@ class PostingsConformanceTest : public ::testing::Test {
     typename Codec::Iterator it;
     ASSERT_TRUE(it.Init(bytes).ok());
     ASSERT_EQ(it.doc_freq(), list.size());
+    const StatusOr<std::uint32_t> peeked = DocFreq(bytes);
+    ASSERT_TRUE(peeked.ok());
+    EXPECT_EQ(*peeked, list.size());
     std::uint64_t ttf = 0;
     std::vector<std::uint32_t> positions;
     for (const Posting& p : list) {
@@ -248,6 +251,8 @@ TYPED_TEST(PostingsConformanceTest, CorruptBytesAreReportedNotCrashed) {
   }
   typename TypeParam::Iterator it;
   EXPECT_EQ(it.Init("\x09garbage").code(), Status::Code::kCorruption);  // unknown version
+  EXPECT_EQ(DocFreq("\x09garbage").status().code(), Status::Code::kCorruption);
+  EXPECT_EQ(DocFreq("").status().code(), Status::Code::kCorruption);
 }
 
 // Format versions 1 and 2, written by hand from FORMAT.md's description (not with the writer,

@@ -272,9 +272,8 @@ class Rewriter {
         bool found = false;
         STELA_RETURN_IF_ERROR(segs[s]->Postings(f.id, variants[v], &value, &found));
         if (!found) continue;
-        codec::PostingsIterator it;
-        STELA_RETURN_IF_ERROR(it.Init(value));
-        df[v] += it.doc_freq();
+        STELA_ASSIGN_OR_RETURN(const std::uint32_t doc_freq, codec::DocFreq(value));
+        df[v] += doc_freq;
         p->postings[s].push_back(std::move(value));  // (Postings overwrites value next)
         p->weights[s].push_back(v == 0 ? 1.0f : other_weight);
         any = true;
@@ -508,9 +507,8 @@ class Rewriter {
           bool found = false;
           STELA_RETURN_IF_ERROR(segs[s]->Postings(f->id, v, &value, &found));
           if (!found) continue;
-          codec::PostingsIterator it;
-          STELA_RETURN_IF_ERROR(it.Init(value));
-          df += it.doc_freq();
+          STELA_ASSIGN_OR_RETURN(const std::uint32_t doc_freq, codec::DocFreq(value));
+          df += doc_freq;
           p->phrase_postings[s][g].push_back(std::move(value));
         }
         max_df = std::max(max_df, df);
