@@ -208,6 +208,21 @@ Status PostingsIterator::Init(std::string_view encoded) {
   return Status::OK();
 }
 
+Status PostingsIterator::ReadBlockValues(Decoder* d, std::uint32_t* out, const char* what) const {
+  std::string_view packed;
+  if (version_ >= 3) {
+    const std::size_t used = UnpackPatched(d->position(), d->remaining(), block_count_, out);
+    if (used == 0) return Status::Corruption(std::string("bad ") + what);
+    return d->GetBytes(used, &packed);
+  }
+  std::uint8_t bits = 0;
+  STELA_RETURN_IF_ERROR(d->GetByte(&bits));
+  if (bits > 32) return Status::Corruption(std::string(what) + " wider than 32 bits");
+  STELA_RETURN_IF_ERROR(d->GetBytes(PackedBytes(block_count_, bits), &packed));
+  UnpackBits(packed.data(), block_count_, bits, out);
+  return Status::OK();
+}
+
 bool PostingsIterator::LoadBlock(std::size_t block) {
   block_ = block;
   block_count_ = block + 1 == blocks_.size()
@@ -219,18 +234,7 @@ bool PostingsIterator::LoadBlock(std::size_t block) {
     freqs_[0] = blocks_[block].max_freq;
     return StartBlock(d);
   }
-  std::uint8_t bits = 0;
-  std::string_view packed;
-  if (version_ >= 3) {
-    const std::size_t used = UnpackPatched(d.position(), d.remaining(), block_count_, docs_);
-    if (used == 0) return Fail(Status::Corruption("bad doc gaps"));
-    if (Status s = d.GetBytes(used, &packed); !s.ok()) return Fail(s);
-  } else {
-    if (Status s = d.GetByte(&bits); !s.ok()) return Fail(s);
-    if (bits > 32) return Fail(Status::Corruption("doc gap width over 32 bits"));
-    if (Status s = d.GetBytes(PackedBytes(block_count_, bits), &packed); !s.ok()) return Fail(s);
-    UnpackBits(packed.data(), block_count_, bits, docs_);
-  }
+  if (Status s = ReadBlockValues(&d, docs_, "doc gaps"); !s.ok()) return Fail(s);
   std::uint64_t prev = block == 0 ? 0 : std::uint64_t{blocks_[block - 1].last_doc} + 1;
   for (std::uint32_t i = 0; i < block_count_; ++i) {
     prev += docs_[i];
@@ -241,16 +245,7 @@ bool PostingsIterator::LoadBlock(std::size_t block) {
   if (docs_[block_count_ - 1] != blocks_[block].last_doc) {
     return Fail(Status::Corruption("block's last doc disagrees with the skip data"));
   }
-  if (version_ >= 3) {
-    const std::size_t used = UnpackPatched(d.position(), d.remaining(), block_count_, freqs_);
-    if (used == 0) return Fail(Status::Corruption("bad frequencies"));
-    if (Status s = d.GetBytes(used, &packed); !s.ok()) return Fail(s);
-  } else {
-    if (Status s = d.GetByte(&bits); !s.ok()) return Fail(s);
-    if (bits > 32) return Fail(Status::Corruption("frequency width over 32 bits"));
-    if (Status s = d.GetBytes(PackedBytes(block_count_, bits), &packed); !s.ok()) return Fail(s);
-    UnpackBits(packed.data(), block_count_, bits, freqs_);
-  }
+  if (Status s = ReadBlockValues(&d, freqs_, "frequencies"); !s.ok()) return Fail(s);
   for (std::uint32_t i = 0; i < block_count_; ++i) {
     if (freqs_[i] >= blocks_[block].max_freq) {  // stored as freq - 1
       return Fail(Status::Corruption("frequency above the block maximum"));

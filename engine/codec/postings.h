@@ -114,6 +114,8 @@ class PostingsIterator {
 
  private:
   bool LoadBlock(std::size_t block);
+  // The block's doc gaps or frequencies (block_count_ of them), as the list's version packs them.
+  Status ReadBlockValues(Decoder* d, std::uint32_t* out, const char* what) const;
   // Version 3, patched positions: decodes chunk `c` of the block's positions into chunk_.
   Status LoadPositionChunk(std::uint64_t c);
   // Points the position cursor at the rest of the block body and stands on its first doc.
