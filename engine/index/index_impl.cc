@@ -496,7 +496,8 @@ class IndexImpl final : public Index {
   // priority, get CPU; past three times, writers wait for merges outright.
   // How many segments the fullest level holds over twice the merge factor (0: none). REQUIRES(mu_).
   std::size_t MergeBacklogLocked() const;
-  void WaitForMergesLocked(std::unique_lock<std::mutex>& lock);
+  // Waits while the backlog is past the outright limit; returns the backlog it leaves at.
+  std::size_t WaitForMergesLocked(std::unique_lock<std::mutex>& lock);
   void ThrottleWrite(std::size_t backlog, std::chrono::steady_clock::time_point started);
 
   Status Recover();
@@ -769,20 +770,23 @@ std::size_t IndexImpl::MergeBacklogLocked() const {
   return fullest > soft ? fullest - soft : 0;
 }
 
-void IndexImpl::WaitForMergesLocked(std::unique_lock<std::mutex>& lock) {
+std::size_t IndexImpl::WaitForMergesLocked(std::unique_lock<std::mutex>& lock) {
   const std::size_t factor = std::max<std::uint32_t>(2, options_.merge_factor);
   bool waited = false;
   const auto start = std::chrono::steady_clock::now();
-  while (!merge_stop_ && MergeBacklogLocked() > factor) {
+  std::size_t backlog = MergeBacklogLocked();
+  while (!merge_stop_ && backlog > factor) {
     waited = true;
     merge_cv_.notify_all();
     merged_cv_.wait_for(lock, std::chrono::milliseconds(100));
+    backlog = MergeBacklogLocked();
   }
   if (waited) {
     throttle_ns_.fetch_add(static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
                                                              start).count()));
   }
+  return backlog;
 }
 
 void IndexImpl::ThrottleWrite(std::size_t backlog,
@@ -814,8 +818,7 @@ StatusOr<WriteResult> IndexImpl::IndexDocument(std::string_view id, std::string_
   std::size_t backlog = 0;
   {
     std::unique_lock lock(mu_);
-    WaitForMergesLocked(lock);
-    backlog = MergeBacklogLocked();
+    backlog = WaitForMergesLocked(lock);
     STELA_ASSIGN_OR_RETURN(std::optional<VersionEntry> cur, LookupLocked(id));
     STELA_RETURN_IF_ERROR(CheckConditions(id, cur, options));
     auto tomb = versions_.find(op.id);
