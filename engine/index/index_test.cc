@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <thread>
 
 #include "engine/codec/postings.h"
 #include "engine/index/document.h"
 #include "engine/index/keys.h"
 #include "engine/index/records.h"
+#include "engine/index/snapshot_reader.h"
 #include "engine/index/testing_hooks.h"
 #include "engine/store/store.h"
 #include "engine/testing/temp_dir.h"
@@ -340,6 +342,72 @@ TEST_F(MergeTest, ForceMergePurgesDeletesAndKeepsEveryLiveDocument) {
   Open();
   EXPECT_EQ(index_->AcquireSnapshot()->doc_count(), 300u - 44u);
   EXPECT_TRUE(index_->Get("d3").ok());
+}
+
+TEST_F(MergeTest, ReorderingMergeKeepsEveryDocumentWhole) {
+  IndexOptions o = Quiet();
+  o.reorder_min_docs = 100;
+  Open(o);
+  // Two vocabularies interleaved, so that reordering moves docs; numbers, keywords and sources
+  // must follow their docs to their new places.
+  std::map<std::string, std::string> sources;
+  std::map<std::string, std::vector<std::string>> views;
+  for (int seg = 0; seg < 4; ++seg) {
+    for (int i = 0; i < 60; ++i) {
+      const int n = seg * 60 + i;
+      const std::string id = "d" + std::to_string(n);
+      const std::string words = n % 2 == 0 ? "apple banana cherry" : "xenon yttrium zinc";
+      sources[id] = R"({"body": ")" + words + " w" + std::to_string(n % 13) + R"(", "tag": "t)" +
+                    std::to_string(n % 5) + R"(", "views": )" + std::to_string(n * 3) + "}";
+      views[id] = {std::to_string(n * 3)};
+      Put(id, sources[id]);
+    }
+    ASSERT_TRUE(index_->Refresh().ok());
+  }
+  for (int n = 0; n < 240; n += 9) {
+    const std::string id = "d" + std::to_string(n);
+    ASSERT_TRUE(index_->DeleteDocument(id).ok());
+    sources.erase(id);
+    views.erase(id);
+  }
+  ASSERT_TRUE(index_->Refresh().ok());
+  const Ids apple = Match("body", "apple"), w7 = Match("body", "w7"), t3 = Match("tag", "t3");
+  ASSERT_TRUE(index_->ForceMerge(1).ok());
+  EXPECT_EQ(index_->Stats().segments, 1u);
+  const auto check = [&] {
+    auto snap = index_->AcquireSnapshot();
+    EXPECT_EQ(snap->doc_count(), sources.size());
+    EXPECT_EQ(Match("body", "apple"), apple);
+    EXPECT_EQ(Match("body", "w7"), w7);
+    EXPECT_EQ(Match("tag", "t3"), t3);
+    auto got_views = snap->DocValuesById("views");
+    ASSERT_TRUE(got_views.ok());
+    EXPECT_EQ(*got_views, views);
+    for (const auto& [id, source] : sources) {
+      auto got = index_->Get(id);
+      ASSERT_TRUE(got.ok()) << id;
+      EXPECT_EQ(got->source, source) << id;
+    }
+  };
+  check();
+  // The merged docs are grouped: one vocabulary's docs hold a few runs of docnos.
+  {
+    auto snap = index_->AcquireSnapshot();
+    std::vector<std::uint32_t> docnos;
+    for (const auto& [id, source] : sources) {
+      if (source.find("apple") == std::string::npos) continue;
+      auto at = snap->reader().Locate(id);
+      ASSERT_TRUE(at.ok() && at->has_value()) << id;
+      docnos.push_back((*at)->second);
+    }
+    ASSERT_FALSE(docnos.empty());
+    std::sort(docnos.begin(), docnos.end());
+    std::size_t runs = 1;
+    for (std::size_t i = 1; i < docnos.size(); ++i) runs += docnos[i] != docnos[i - 1] + 1;
+    EXPECT_LE(runs, 4u) << docnos.size() << " docs";  // interleaved as indexed: about 100 runs
+  }
+  Open(o);
+  check();
 }
 
 TEST_F(MergeTest, MergedAwaySegmentsAreReclaimedOnceNoSnapshotReadsThem) {

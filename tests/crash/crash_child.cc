@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   if (!registry.ok()) return 3;
   stela::engine::IndexOptions options;
   options.max_buffer_bytes = 256 << 10;  // small, so size-triggered refreshes happen too
+  options.reorder_min_docs = 64;          // merges reorder their docs, so kills land in that too
   auto index = stela::engine::Index::Open(dir, options, **registry);
   if (!index.ok()) {
     std::fprintf(stderr, "open: %s\n", index.status().ToString().c_str());
