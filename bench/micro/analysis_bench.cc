@@ -5,6 +5,8 @@
 //   BM_Segment/<lang>         Stela's WordSegmenter: UTF-8 -> UTF-16, break iteration, byte offsets
 //   BM_Chain/<lang>           the language's analyzer: segmentation, folding, stop words, stemmer
 //   BM_Auto/<lang>            the `auto` analyzer: CLD2 detection per value, then the chain
+//   BM_Detect/<lang>/<bytes>  language detection alone, on values of about <bytes> bytes (what a
+//                             call costs beside what a byte costs)
 //
 // Text: STELA_BENCH_TEXT_DIR/<lang>.txt if set (bench/datasets/language_samples.py writes real
 // text there), else the golden sentences of tests/golden/<lang> repeated to 256 KiB. The auto
@@ -20,6 +22,7 @@
 #include <sstream>
 
 #include "analyzers/icu/word_segmenter.h"
+#include "stela/analyzers/language_detector.h"
 #include "stela/analyzers/registry.h"
 
 namespace {
@@ -51,12 +54,12 @@ const std::string& Text(const std::string& lang) {
   return cache.emplace(lang, std::move(text)).first->second;
 }
 
-// Splits text into ~1 KiB values at line ends.
-std::vector<std::string_view> Values(const std::string& text) {
+// Splits text into values of about `size` bytes (1 KiB by default) at line ends.
+std::vector<std::string_view> Values(const std::string& text, std::size_t size = 1024) {
   std::vector<std::string_view> out;
   std::size_t start = 0;
   while (start < text.size()) {
-    std::size_t end = text.find('\n', std::min(text.size(), start + 1024));
+    std::size_t end = text.find('\n', std::min(text.size(), start + size));
     end = end == std::string::npos ? text.size() : end + 1;
     out.emplace_back(text.data() + start, end - start);
     start = end;
@@ -132,6 +135,20 @@ void BM_Auto(benchmark::State& state, std::string lang) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
 }
 
+void BM_Detect(benchmark::State& state, std::string lang, std::size_t size) {
+  const std::string& text = Text(lang);
+  const std::vector<std::string_view> values = Values(text, size);
+  for (auto _ : state) {
+    for (std::string_view v : values) {
+      auto d = stela::analyzers::DetectLanguage(v);
+      if (!d.ok()) state.SkipWithError("detection failed");
+      benchmark::DoNotOptimize(d);
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+  state.counters["values"] = static_cast<double>(values.size());
+}
+
 const bool kRegistered = [] {
   for (const char* lang : kLanguages) {
     benchmark::RegisterBenchmark((std::string("BM_IcuBreakUtf16/") + lang).c_str(),
@@ -140,6 +157,11 @@ const bool kRegistered = [] {
                                  BM_Segment, lang);
     benchmark::RegisterBenchmark((std::string("BM_Chain/") + lang).c_str(), BM_Chain, lang);
     benchmark::RegisterBenchmark((std::string("BM_Auto/") + lang).c_str(), BM_Auto, lang);
+    for (std::size_t size : {64, 256, 1024}) {
+      benchmark::RegisterBenchmark(
+          (std::string("BM_Detect/") + lang + "/" + std::to_string(size)).c_str(), BM_Detect,
+          lang, size);
+    }
   }
   return true;
 }();
