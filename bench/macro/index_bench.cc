@@ -2,7 +2,8 @@
 // and reports indexing speed, memory and index size.
 //
 //   index_bench --dir DIR [--docs N] [--refresh-ms 1000] [--durability request|async]
-//               [--force-merge SEGMENTS] [--mappings JSON] [--reorder-min-docs N] < docs.jsonl
+//               [--force-merge SEGMENTS] [--mappings JSON] [--reorder-min-docs N]
+//               [--force-merge-reorder-min-docs N] < docs.jsonl
 //
 // Each line is a document; its "id" field (if a string) becomes _id, else the line number.
 // Progress goes to stderr every second; the summary to stdout.
@@ -51,6 +52,9 @@ int main(int argc, char** argv) {
     else if (flag == "--force-merge") force_merge = std::stoi(value);
     else if (flag == "--mappings") options.mappings_json = value;
     else if (flag == "--reorder-min-docs") options.reorder_min_docs = std::stoul(value);
+    else if (flag == "--force-merge-reorder-min-docs") {
+      options.force_merge_reorder_min_docs = std::stoul(value);
+    }
     else if (flag == "--durability") {
       options.durability = value == "request" ? stela::engine::Durability::kRequest
                                               : stela::engine::Durability::kAsync;

@@ -527,8 +527,9 @@ class IndexImpl final : public Index {
   // A segment's level by its live docs; none when it is too big to merge further.
   std::optional<std::uint32_t> LevelOf(const SegmentState& s) const;
   Status MergeOnce(std::uint32_t max_segments, bool force, std::uint64_t max_docs, bool* merged);
+  // `force`: a ForceMerge's merge (IndexOptions::force_merge_reorder_min_docs applies).
   Status WriteMerged(const std::vector<SegmentState>& sources, std::uint32_t id,
-                     const store::ReadView& view, MergeOutput* out);
+                     const store::ReadView& view, bool force, MergeOutput* out);
   // Renumbers out->remap's merged docs so that docs sharing terms are near each other
   // (index::BisectionOrder over the sources' postings).
   Status ReorderForMerge(const std::vector<SegmentState>& sources, const store::ReadView& view,
@@ -1387,7 +1388,7 @@ Status IndexImpl::ReorderForMerge(const std::vector<SegmentState>& sources,
 }
 
 Status IndexImpl::WriteMerged(const std::vector<SegmentState>& sources, std::uint32_t id,
-                              const store::ReadView& view, MergeOutput* out) {
+                              const store::ReadView& view, bool force, MergeOutput* out) {
   // New docnos: the live docs of each source, in order; reordered (ReorderForMerge) when the
   // merged segment is big enough to be worth it.
   out->remap.resize(sources.size());
@@ -1402,8 +1403,9 @@ Status IndexImpl::WriteMerged(const std::vector<SegmentState>& sources, std::uin
   if (next == 0) return Status::OK();
   out->info.id = id;
   out->info.max_doc = next;
-  const bool reorder =
-      options_.reorder_min_docs > 0 && next >= options_.reorder_min_docs && next > 1;
+  const std::uint32_t reorder_min_docs =
+      force ? options_.force_merge_reorder_min_docs : options_.reorder_min_docs;
+  const bool reorder = reorder_min_docs > 0 && next >= reorder_min_docs && next > 1;
   if (reorder) STELA_RETURN_IF_ERROR(ReorderForMerge(sources, view, out));
   // Where each merged doc comes from: (source, its docno there).
   std::vector<std::pair<std::uint32_t, std::uint32_t>> origin(next);
@@ -1581,7 +1583,7 @@ Status IndexImpl::MergeOnce(std::uint32_t max_segments, bool force, std::uint64_
     view = store_->NewReadView(/*bulk=*/true);
   }
   MergeOutput out;
-  Status written = WriteMerged(sources, id, *view, &out);
+  Status written = WriteMerged(sources, id, *view, force, &out);
 
   std::lock_guard lock(mu_);
   // Whatever happens next, the sources are no longer being merged.

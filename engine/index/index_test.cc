@@ -346,7 +346,7 @@ TEST_F(MergeTest, ForceMergePurgesDeletesAndKeepsEveryLiveDocument) {
 
 TEST_F(MergeTest, ReorderingMergeKeepsEveryDocumentWhole) {
   IndexOptions o = Quiet();
-  o.reorder_min_docs = 100;
+  o.force_merge_reorder_min_docs = 100;
   Open(o);
   // Two vocabularies interleaved, so that reordering moves docs; numbers, keywords and sources
   // must follow their docs to their new places.

@@ -347,7 +347,7 @@ IndexOptions StillOptions(const char* mappings) {
   options.durability = Durability::kAsync;
   options.refresh_interval_ms = 0;
   options.background_merges = false;
-  options.reorder_min_docs = 100;  // force merges reorder their docs
+  options.force_merge_reorder_min_docs = 100;  // force merges reorder their docs
   options.mappings_json = mappings;
   return options;
 }

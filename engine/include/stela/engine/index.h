@@ -59,8 +59,12 @@ struct IndexOptions {
   // Merges that make a segment of at least this many docs also reorder its docs so that docs
   // sharing terms sit near each other (recursive graph bisection, engine/DESIGN.md "Document
   // order"): smaller doc id gaps, so smaller postings and fewer blocks to read per query, for
-  // more merge time and about 170 more bytes of merge memory per doc. 0: never.
-  std::uint32_t reorder_min_docs = 100000;
+  // about 3x the merge's time and 170 more bytes of merge memory per doc. Background merges
+  // reorder from reorder_min_docs (by default only the biggest merges, so that each doc is
+  // reordered about once); ForceMerge, asked for a read-optimised index, from
+  // force_merge_reorder_min_docs. 0: never.
+  std::uint32_t reorder_min_docs = 500000;
+  std::uint32_t force_merge_reorder_min_docs = 10000;
 };
 
 // What a write did, as Elasticsearch reports it.
