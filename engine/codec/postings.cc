@@ -128,7 +128,17 @@ bool PostingsIterator::Fail(Status s) {
 }
 
 Status PostingsIterator::Init(std::string_view encoded) {
+  // A fresh iterator's state, but the block tables keep their capacity: an iterator re-initialised
+  // term after term (merges, query planning) then allocates only for a list longer than before.
+  std::vector<BlockInfo> blocks;
+  std::vector<std::uint32_t> body_offsets;
+  blocks.swap(blocks_);
+  body_offsets.swap(body_offsets_);
   *this = PostingsIterator();
+  blocks_.swap(blocks);
+  body_offsets_.swap(body_offsets);
+  blocks_.clear();
+  body_offsets_.clear();
   encoded_size_ = encoded.size();
   Decoder d(encoded);
   std::uint8_t kind = 0;
