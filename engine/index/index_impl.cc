@@ -1376,7 +1376,11 @@ Status IndexImpl::ReorderForMerge(const std::vector<SegmentState>& sources,
   std::vector<std::uint32_t>().swap(rank);
   std::vector<std::uint32_t>().swap(doc_freqs);
   std::vector<std::uint64_t>().swap(fill);
-  const std::vector<std::uint32_t> order = index::BisectionOrder(docs, {});
+  const std::vector<std::uint32_t> order =
+      index::BisectionOrder(docs, {.abort = &merge_abort_});
+  if (merge_abort_.load(std::memory_order_relaxed)) {
+    return Status::Aborted("merge abandoned: the index is closing");
+  }
   std::vector<std::uint32_t> position(n);
   for (std::uint32_t p = 0; p < n; ++p) position[order[p]] = p;
   for (auto& remap : out->remap) {

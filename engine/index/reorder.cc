@@ -13,6 +13,7 @@ class Bisector {
       : docs_(docs),
         min_partition_(std::max<std::uint32_t>(1, options.min_partition)),
         max_iterations_(options.max_iterations),
+        abort_(options.abort),
         left_(docs.num_terms, 0),
         right_(docs.num_terms, 0),
         gain_lr_(docs.num_terms, 0),
@@ -64,6 +65,7 @@ class Bisector {
   void Split(std::uint32_t begin, std::uint32_t end) {
     const std::uint32_t size = end - begin;
     if (size < 2 * min_partition_ || size < 2) return;
+    if (abort_ != nullptr && abort_->load(std::memory_order_relaxed)) return;
     const std::uint32_t mid = begin + size / 2;
     touched_.clear();
     for (std::uint32_t p = begin; p < end; ++p) {
@@ -119,6 +121,7 @@ class Bisector {
 
   const DocTerms& docs_;
   const std::uint32_t min_partition_, max_iterations_;
+  const std::atomic<bool>* abort_;
   std::vector<std::uint32_t> order_;
   std::vector<std::int32_t> left_, right_;  // per term: docs holding it in each half
   std::vector<float> gain_lr_, gain_rl_;    // per term: MoveGain left to right, right to left

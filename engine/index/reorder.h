@@ -10,6 +10,7 @@
 #ifndef STELA_ENGINE_INDEX_REORDER_H_
 #define STELA_ENGINE_INDEX_REORDER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -30,6 +31,8 @@ struct BisectionOptions {
   // corpus, 8 rounds ordered as well as 20).
   std::uint32_t max_iterations = 12;
   std::uint32_t min_partition = 32;   // halves smaller than this are not split again
+  // When set and true, splitting stops early (the order is still a permutation of the docs).
+  const std::atomic<bool>* abort = nullptr;
 };
 
 // An order of docs that puts docs sharing terms near each other: order[new position] = doc.

@@ -92,6 +92,16 @@ TEST(ReorderTest, EdgeCases) {
   }
 }
 
+TEST(ReorderTest, AbortLeavesAPermutation) {
+  std::mt19937_64 rng(Seed() + 2);
+  std::vector<std::uint32_t> topic_of;
+  const DocTerms docs = TopicDocs(2000, 4, rng, &topic_of);
+  const std::atomic<bool> abort{true};
+  const std::vector<std::uint32_t> order = BisectionOrder(docs, {.abort = &abort});
+  ExpectPermutation(order, docs.num_docs());
+  EXPECT_EQ(order, Identity(docs.num_docs()));  // stopped before the first split
+}
+
 TEST(ReorderTest, LogGapBitsCountsGaps) {
   DocTerms docs;
   docs.num_terms = 1;
