@@ -7,8 +7,7 @@
 // lowers the estimated cost of both halves' postings (the sum over terms of
 // degree * log2(half size / (degree + 1))), then recurse into each half. Merges use it (see
 // IndexOptions::reorder_min_docs); see engine/DESIGN.md "Document order".
-#ifndef STELA_ENGINE_INDEX_REORDER_H_
-#define STELA_ENGINE_INDEX_REORDER_H_
+#pragma once
 
 #include <atomic>
 #include <cstdint>
@@ -44,5 +43,3 @@ std::vector<std::uint32_t> BisectionOrder(const DocTerms& docs, const BisectionO
 double LogGapBits(const DocTerms& docs, const std::vector<std::uint32_t>& order);
 
 }  // namespace stela::engine::index
-
-#endif  // STELA_ENGINE_INDEX_REORDER_H_

@@ -59,7 +59,8 @@ struct IndexOptions {
   // Merges that make a segment of at least this many docs also reorder its docs so that docs
   // sharing terms sit near each other (recursive graph bisection, engine/DESIGN.md "Document
   // order"): smaller doc id gaps, so smaller postings and fewer blocks to read per query, for
-  // about 3x the merge's time and 170 more bytes of merge memory per doc. Background merges
+  // about 1.8x the merge's time, 170 more bytes of merge memory per doc, and temporary disk
+  // space for the merged docs' stored bytes. Background merges
   // reorder from reorder_min_docs (by default only the biggest merges, so that each doc is
   // reordered about once); ForceMerge, asked for a read-optimised index, from
   // force_merge_reorder_min_docs. 0: never.
