@@ -20,6 +20,7 @@ TEST(IndexConcurrencyTest, WritersSearchersAndRefreshesAgree) {
   {
     IndexOptions options;
     options.max_buffer_bytes = 64 << 10;  // size-triggered refreshes from writer threads too
+    options.reorder_min_docs = 20;        // merges reorder docs while writers replace them
     auto opened = Index::Open(dir.Sub("shard"), options, *registry);
     ASSERT_TRUE(opened.ok());
     Index& index = **opened;

@@ -1235,6 +1235,9 @@ std::vector<SegmentState> IndexImpl::PickMergeLocked(std::uint32_t max_segments,
   return {};
 }
 
+// testing::FailSpillFiles.
+std::atomic<bool> fail_spill_files{false};
+
 namespace {
 
 // The (field, term) keys of several segments in key order, each term once, with the postings
@@ -1435,25 +1438,35 @@ Status IndexImpl::WriteReorderedDocs(const std::vector<SegmentState>& sources,
   // Merged order jumps about each source, and each jump would read and decompress a block
   // (the merge's reads bypass the block cache): 57 us a doc, 3x the rest of the merge. Instead
   // each source is read in its own order into a spill file, which is then read in merged order.
-  STELA_ASSIGN_OR_RETURN(std::unique_ptr<index::SpillFile> spill,
-                         index::SpillFile::Create(store_->path()));
+  // Without room for the spill file (it needs the merged docs' stored bytes on disk), the docs
+  // are read in merged order after all: slower, but the merge and its reordering still succeed.
   struct Spilled {
     std::uint64_t offset = 0;
     std::uint32_t size = 0;
   };
   std::vector<Spilled> spilled(origin.size());
-  for (std::size_t i = 0; i < sources.size(); ++i) {
-    auto it = store_->NewIterator(Cf::kDocs, &view);
-    const std::string end = index::keys::SegmentEnd(sources[i].info->id);
-    for (it->Seek(index::keys::SegmentBegin(sources[i].info->id)); it->Valid() && it->key() < end;
-         it->Next()) {
-      if (it->key().size() != 8) return Status::Corruption("malformed document key");
-      const std::uint32_t d = DecodeFixed32BE(it->key().data() + 4);
-      if (d >= out->remap[i].size() || out->remap[i][d] == kGone) continue;
-      STELA_ASSIGN_OR_RETURN(const std::uint64_t offset, spill->Append(it->value()));
-      spilled[out->remap[i][d]] = {offset, static_cast<std::uint32_t>(it->value().size())};
+  std::unique_ptr<index::SpillFile> spill;
+  const auto fill = [&]() -> Status {
+    if (fail_spill_files.load()) return Status::IOError("spill file: failed by a test");
+    STELA_ASSIGN_OR_RETURN(spill, index::SpillFile::Create(store_->path()));
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+      auto it = store_->NewIterator(Cf::kDocs, &view);
+      const std::string end = index::keys::SegmentEnd(sources[i].info->id);
+      for (it->Seek(index::keys::SegmentBegin(sources[i].info->id));
+           it->Valid() && it->key() < end; it->Next()) {
+        if (it->key().size() != 8) return Status::Corruption("malformed document key");
+        const std::uint32_t d = DecodeFixed32BE(it->key().data() + 4);
+        if (d >= out->remap[i].size() || out->remap[i][d] == kGone) continue;
+        STELA_ASSIGN_OR_RETURN(const std::uint64_t offset, spill->Append(it->value()));
+        spilled[out->remap[i][d]] = {offset, static_cast<std::uint32_t>(it->value().size())};
+      }
+      STELA_RETURN_IF_ERROR(it->status());
     }
-    STELA_RETURN_IF_ERROR(it->status());
+    return Status::OK();
+  };
+  if (Status filled = fill(); !filled.ok()) {
+    if (filled.code() != Status::Code::kIOError) return filled;
+    return WriteDocsInOrder(sources, view, origin, id, docs, out);
   }
   std::string value;
   for (std::uint32_t to = 0; to < origin.size(); ++to) {
@@ -1497,7 +1510,10 @@ Status IndexImpl::WriteMerged(const std::vector<SegmentState>& sources, std::uin
   out->info.max_doc = next;
   const std::uint32_t reorder_min_docs =
       force ? options_.force_merge_reorder_min_docs : options_.reorder_min_docs;
-  const bool reorder = reorder_min_docs > 0 && next >= reorder_min_docs && next > 1;
+  // A segment rewritten alone (to purge deletes) keeps its order: it was reordered when made,
+  // if it was big enough.
+  const bool reorder =
+      reorder_min_docs > 0 && next >= reorder_min_docs && next > 1 && sources.size() > 1;
   if (reorder) STELA_RETURN_IF_ERROR(ReorderForMerge(sources, view, out));
   // Where each merged doc comes from.
   std::vector<DocOrigin> origin(next);
@@ -1562,7 +1578,9 @@ Status IndexImpl::WriteMerged(const std::vector<SegmentState>& sources, std::uin
         if (writer->has_positions()) STELA_RETURN_IF_ERROR(pi.Positions(&positions));
         if (reorder) {
           gathered.push_back({to, pi.freq(), all_positions.size()});
-          all_positions.insert(all_positions.end(), positions.begin(), positions.end());
+          if (writer->has_positions()) {
+            all_positions.insert(all_positions.end(), positions.begin(), positions.end());
+          }
         } else {
           STELA_RETURN_IF_ERROR(writer->Add(to, pi.freq(), positions.data(), length(to)));
         }
@@ -2007,6 +2025,8 @@ StatusOr<std::unique_ptr<Index>> Index::Open(const std::string& path, IndexOptio
 }  // namespace stela::engine
 
 namespace stela::testing {
+
+void FailSpillFiles(bool fail) { engine::fail_spill_files = fail; }
 
 void HoldMerges(engine::Index& index, bool hold) {
   if (auto* impl = dynamic_cast<engine::IndexImpl*>(&index)) impl->HoldMerges(hold);

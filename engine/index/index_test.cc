@@ -299,7 +299,12 @@ TEST_F(IndexTest, MultilingualValuesAreAnalysedInTheirOwnLanguage) {
 namespace stela::engine {
 namespace {
 
-class MergeTest : public IndexTest {};
+class MergeTest : public IndexTest {
+ protected:
+  // A force merge that reorders 213 docs of two interleaved vocabularies: every doc whole
+  // afterwards (and after a reopen), its docs grouped.
+  void CheckReorderingMerge();
+};
 
 TEST_F(MergeTest, ForceMergePurgesDeletesAndKeepsEveryLiveDocument) {
   for (int seg = 0; seg < 6; ++seg) {
@@ -344,7 +349,7 @@ TEST_F(MergeTest, ForceMergePurgesDeletesAndKeepsEveryLiveDocument) {
   EXPECT_TRUE(index_->Get("d3").ok());
 }
 
-TEST_F(MergeTest, ReorderingMergeKeepsEveryDocumentWhole) {
+void MergeTest::CheckReorderingMerge() {
   IndexOptions o = Quiet();
   o.force_merge_reorder_min_docs = 100;
   Open(o);
@@ -408,6 +413,14 @@ TEST_F(MergeTest, ReorderingMergeKeepsEveryDocumentWhole) {
   }
   Open(o);
   check();
+}
+
+TEST_F(MergeTest, ReorderingMergeKeepsEveryDocumentWhole) { CheckReorderingMerge(); }
+
+TEST_F(MergeTest, ReorderingMergeWithoutSpillFileReadsDocsInMergedOrder) {
+  stela::testing::FailSpillFiles(true);
+  CheckReorderingMerge();
+  stela::testing::FailSpillFiles(false);
 }
 
 TEST_F(MergeTest, MergedAwaySegmentsAreReclaimedOnceNoSnapshotReadsThem) {

@@ -29,7 +29,7 @@ struct BisectionOptions {
   // Swap rounds per split; fewer when under 1 doc in 500 moves (on the generated and the real
   // corpus, 8 rounds ordered as well as 20).
   std::uint32_t max_iterations = 12;
-  std::uint32_t min_partition = 32;   // halves smaller than this are not split again
+  std::uint32_t min_partition = 32;   // ranges under twice this are not split (halves >= this)
   // When set and true, splitting stops early (the order is still a permutation of the docs).
   const std::atomic<bool>* abort = nullptr;
 };

@@ -10,4 +10,8 @@ namespace stela::testing {
 // (a level over 3 * merge_factor) would wait until release: tests stay below it.
 void HoldMerges(engine::Index& index, bool hold);
 
+// While set, reordering merges cannot make their spill file (as when the disk is full) and
+// fall back to reading stored documents in merged order. Process-wide.
+void FailSpillFiles(bool fail);
+
 }  // namespace stela::testing
