@@ -1368,11 +1368,13 @@ Status IndexImpl::ReorderForMerge(const std::vector<SegmentState>& sources,
       if (merge_abort_.load(std::memory_order_relaxed)) {
         return Status::Aborted("merge abandoned: the index is closing");
       }
+      if (t >= doc_freqs.size()) return Status::Internal("merge sources changed under a view");
       if (!kept(doc_freqs[t])) continue;
       if (!filling) docs.num_terms = std::max(docs.num_terms, rank[t] + 1);
       for (const auto& [i, postings] : merged.lists()) {
         STELA_RETURN_IF_ERROR(pi.Init(postings));
         for (; pi.doc() != codec::kNoMoreDocs; pi.Next()) {
+          if (pi.doc() >= out->remap[i].size()) return Status::Corruption("posting past max_doc");
           const std::uint32_t to = out->remap[i][pi.doc()];
           if (to == kGone) continue;
           if (filling) {
@@ -1573,6 +1575,7 @@ Status IndexImpl::WriteMerged(const std::vector<SegmentState>& sources, std::uin
       STELA_RETURN_IF_ERROR(pi.Init(postings));
       if (!writer) writer.emplace(pi.has_positions());
       for (; pi.doc() != codec::kNoMoreDocs; pi.Next()) {
+        if (pi.doc() >= out->remap[i].size()) return Status::Corruption("posting past max_doc");
         const std::uint32_t to = out->remap[i][pi.doc()];
         if (to == kGone) continue;
         if (writer->has_positions()) STELA_RETURN_IF_ERROR(pi.Positions(&positions));
