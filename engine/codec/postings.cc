@@ -105,17 +105,39 @@ void PostingsWriter::Finish(std::string* out) {
   total_term_freq_ = 0;
 }
 
-StatusOr<std::uint32_t> DocFreq(std::string_view encoded) {
-  Decoder d(encoded);
+namespace {
+
+// A list's first bytes, before its doc count: the kind byte (and version 1's flags byte), which
+// give the format version and whether positions follow.
+Status ReadKind(Decoder* d, std::uint8_t* version, bool* has_positions) {
   std::uint8_t kind = 0;
-  STELA_RETURN_IF_ERROR(d.GetByte(&kind));
+  STELA_RETURN_IF_ERROR(d->GetByte(&kind));
   if (kind == kKindV1) {
+    // Version 1 (written before format version 2) spells out what version 2 derives.
     std::uint8_t flags = 0;
-    STELA_RETURN_IF_ERROR(d.GetByte(&flags));
-  } else if (kind != kKindV2 && kind != kKindV2Positions && kind != kKindV3 &&
-             kind != kKindV3Positions) {
+    STELA_RETURN_IF_ERROR(d->GetByte(&flags));
+    if (flags > 1) return Status::Corruption("unknown postings flags");
+    *has_positions = flags & 1;
+    *version = 1;
+  } else if (kind == kKindV2 || kind == kKindV2Positions) {
+    *has_positions = kind == kKindV2Positions;
+    *version = 2;
+  } else if (kind == kKindV3 || kind == kKindV3Positions) {
+    *has_positions = kind == kKindV3Positions;
+    *version = 3;
+  } else {
     return Status::Corruption("unknown postings format " + std::to_string(kind));
   }
+  return Status::OK();
+}
+
+}  // namespace
+
+StatusOr<std::uint32_t> DocFreq(std::string_view encoded) {
+  Decoder d(encoded);
+  std::uint8_t version = 0;
+  bool has_positions = false;
+  STELA_RETURN_IF_ERROR(ReadKind(&d, &version, &has_positions));
   std::uint32_t doc_freq = 0;
   STELA_RETURN_IF_ERROR(d.GetVarint32(&doc_freq));
   return doc_freq;
@@ -141,25 +163,8 @@ Status PostingsIterator::Init(std::string_view encoded) {
   body_offsets_.clear();
   encoded_size_ = encoded.size();
   Decoder d(encoded);
-  std::uint8_t kind = 0;
-  STELA_RETURN_IF_ERROR(d.GetByte(&kind));
-  // Version 1 (written before format version 2) spells out what version 2 derives.
-  const bool v1 = kind == kKindV1;
-  if (v1) {
-    std::uint8_t flags = 0;
-    STELA_RETURN_IF_ERROR(d.GetByte(&flags));
-    if (flags > 1) return Status::Corruption("unknown postings flags");
-    has_positions_ = flags & 1;
-    version_ = 1;
-  } else if (kind == kKindV2 || kind == kKindV2Positions) {
-    has_positions_ = kind == kKindV2Positions;
-    version_ = 2;
-  } else if (kind == kKindV3 || kind == kKindV3Positions) {
-    has_positions_ = kind == kKindV3Positions;
-    version_ = 3;
-  } else {
-    return Status::Corruption("unknown postings format " + std::to_string(kind));
-  }
+  STELA_RETURN_IF_ERROR(ReadKind(&d, &version_, &has_positions_));
+  const bool v1 = version_ == 1;
   STELA_RETURN_IF_ERROR(d.GetVarint32(&doc_freq_));
   STELA_RETURN_IF_ERROR(d.GetVarint64(&total_term_freq_));
   const std::uint64_t expected_blocks = (std::uint64_t{doc_freq_} + kBlockSize - 1) / kBlockSize;
