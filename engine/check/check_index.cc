@@ -154,9 +154,7 @@ StatusOr<CheckReport> CheckIndex(const std::string& path) {
         problem("segment " + std::to_string(id) + ": malformed doc values key");
         continue;
       }
-      const auto field = static_cast<std::uint16_t>(
-          (static_cast<unsigned char>(dv->key()[prefix.size()]) << 8) |
-          static_cast<unsigned char>(dv->key()[prefix.size() + 1]));
+      const std::uint16_t field = DecodeFixed16BE(dv->key().data() + prefix.size());
       codec::DocValuesColumn c;
       if (Status s = codec::DocValuesColumn::Decode(dv->value(), &c); !s.ok()) {
         problem("segment " + std::to_string(id) + " field " + std::to_string(field) +
@@ -199,8 +197,7 @@ StatusOr<CheckReport> CheckIndex(const std::string& path) {
       continue;
     }
     const std::uint32_t seg = DecodeFixed32BE(key.data());
-    const auto field = static_cast<std::uint16_t>((static_cast<unsigned char>(key[4]) << 8) |
-                                                  static_cast<unsigned char>(key[5]));
+    const std::uint16_t field = DecodeFixed16BE(key.data() + 4);
     auto sit = segs.find(seg);
     if (sit == segs.end()) {
       problem("postings of uncommitted segment " + std::to_string(seg));

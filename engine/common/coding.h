@@ -38,6 +38,11 @@ inline void PutFixed64BE(std::string* out, std::uint64_t v) {
   PutFixed32BE(out, static_cast<std::uint32_t>(v));
 }
 
+inline std::uint16_t DecodeFixed16BE(const char* p) {
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  return static_cast<std::uint16_t>((u[0] << 8) | u[1]);
+}
+
 inline std::uint32_t DecodeFixed32BE(const char* p) {
   const auto* u = reinterpret_cast<const unsigned char*>(p);
   return (std::uint32_t{u[0]} << 24) | (std::uint32_t{u[1]} << 16) | (std::uint32_t{u[2]} << 8) |

@@ -1275,10 +1275,7 @@ class MergedTerms {
 
   // The key without its segment prefix: the field (2 bytes, big-endian), then the term.
   const std::string& suffix() const { return suffix_; }
-  std::uint16_t field() const {
-    return static_cast<std::uint16_t>((static_cast<unsigned char>(suffix_[0]) << 8) |
-                                      static_cast<unsigned char>(suffix_[1]));
-  }
+  std::uint16_t field() const { return DecodeFixed16BE(suffix_.data()); }
   // (source index, encoded postings) of each source holding the term.
   const std::vector<std::pair<std::size_t, std::string_view>>& lists() const { return lists_; }
 
@@ -1645,9 +1642,7 @@ Status IndexImpl::WriteMerged(const std::vector<SegmentState>& sources, std::uin
     const std::string prefix = index::keys::Segment(sources[i].info->id, index::keys::kDocValues);
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
       if (it->key().size() != prefix.size() + 2) return Status::Corruption("bad doc values key");
-      dv_fields.insert(static_cast<std::uint16_t>(
-          (static_cast<unsigned char>(it->key()[prefix.size()]) << 8) |
-          static_cast<unsigned char>(it->key()[prefix.size() + 1])));
+      dv_fields.insert(DecodeFixed16BE(it->key().data() + prefix.size()));
     }
     STELA_RETURN_IF_ERROR(it->status());
   }
