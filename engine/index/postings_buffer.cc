@@ -66,7 +66,13 @@ void TermDictionary::Grow() {
 std::size_t PostingsBuffer::Add(std::string_view term, std::uint32_t docno, std::uint32_t position) {
   bool added = false;
   const std::uint32_t id = dict_.Intern(term, &added);
-  occurrences_.push_back({id, docno, positional_ ? position : 0});
+  if (chunks_.empty() || last_used_ == chunks_.back().capacity) {
+    const std::size_t capacity = std::size_t{256} << std::min<std::size_t>(chunks_.size(), 7);
+    chunks_.push_back({std::unique_ptr<Occurrence[]>(new Occurrence[capacity]), capacity});
+    last_used_ = 0;
+  }
+  chunks_.back().data[last_used_++] = {id, docno, positional_ ? position : 0};
+  ++occurrences_;
   // A new term: its bytes, offset and two slots of the table.
   return sizeof(Occurrence) + (added ? term.size() + 24 : 0);
 }
@@ -75,17 +81,17 @@ Status PostingsBuffer::ForEachTerm(const std::function<Status(const TermPostings
   const std::uint32_t n = dict_.size();
   // Counting sort of the occurrences by term; stable, so each term's run keeps docno order.
   std::vector<std::size_t> start(std::size_t{n} + 1, 0);
-  for (const Occurrence& o : occurrences_) ++start[o.term + 1];
+  ForEachOccurrence([&](const Occurrence& o) { ++start[o.term + 1]; });
   std::partial_sum(start.begin(), start.end(), start.begin());
-  std::vector<std::uint32_t> docs(occurrences_.size()), positions;
-  if (positional_) positions.resize(occurrences_.size());
+  std::vector<std::uint32_t> docs(occurrences_), positions;
+  if (positional_) positions.resize(occurrences_);
   {
     std::vector<std::size_t> fill(start.begin(), start.end() - 1);
-    for (const Occurrence& o : occurrences_) {
+    ForEachOccurrence([&](const Occurrence& o) {
       const std::size_t at = fill[o.term]++;
       docs[at] = o.docno;
       if (positional_) positions[at] = o.position;
-    }
+    });
   }
   // Byte order; the first 8 bytes, big-endian and zero-padded, decide most comparisons without
   // a trip to the arena (padding sorts a prefix first, as the full comparison does).

@@ -8,9 +8,11 @@
 // and visits the terms in byte order with their docs, frequencies and positions.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,9 +67,28 @@ class PostingsBuffer {
   struct Occurrence {
     std::uint32_t term, docno, position;
   };
+  // Occurrences live in chunks rather than one vector: a growing vector copied the whole
+  // buffer at every doubling and touched fresh pages each time (about 3% of indexing time).
+  // Chunks start small (a buffer holds one PostingsBuffer per field, most of them small) and
+  // double up to 32768 occurrences (384 KiB).
+  struct Chunk {
+    std::unique_ptr<Occurrence[]> data;
+    std::size_t capacity;
+  };
+  template <typename Fn>
+  void ForEachOccurrence(Fn fn) const {
+    std::size_t left = occurrences_;
+    for (const Chunk& c : chunks_) {
+      const std::size_t n = std::min(left, c.capacity);
+      for (std::size_t i = 0; i < n; ++i) fn(c.data[i]);
+      left -= n;
+    }
+  }
   bool positional_;
   TermDictionary dict_;
-  std::vector<Occurrence> occurrences_;
+  std::vector<Chunk> chunks_;
+  std::size_t last_used_ = 0;  // occurrences in chunks_.back()
+  std::size_t occurrences_ = 0;
 };
 
 }  // namespace stela::engine::index

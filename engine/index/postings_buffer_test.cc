@@ -73,7 +73,8 @@ TEST(PostingsBufferTest, MatchesModelOnRandomDocs) {
     std::size_t bytes = 0;
     std::uniform_int_distribution<int> vocab(0, 300), length(0, 40);
     std::uint32_t docno = 0;
-    for (int d = 0; d < 500; ++d) {
+    // About 80k occurrences: past the buffer's first chunks and through several full ones.
+    for (int d = 0; d < 4000; ++d) {
       docno += 1 + static_cast<std::uint32_t>(rng() % 3);  // gaps, as replaced docs leave
       const int n = length(rng);
       for (int p = 0; p < n; ++p) {
