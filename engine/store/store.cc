@@ -130,7 +130,11 @@ WriteBatch::WriteBatch(const Store& store) : rep_(std::make_unique<Rep>()) {
 
 Store::Store(std::string path, std::unique_ptr<Rep> rep)
     : path_(std::move(path)), rep_(std::move(rep)) {}
-Store::~Store() = default;
+Store::~Store() {
+  // With manual_wal_flush, unsynced writes may still sit in the WAL buffer: a clean close keeps
+  // them, as it did when each write went to the file at once.
+  if (rep_ != nullptr && rep_->db != nullptr) (void)rep_->db->FlushWAL(/*sync=*/true);
+}
 
 StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreOptions& opts) {
   auto rep = std::make_unique<Rep>();
@@ -138,6 +142,12 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, const Stor
   rep->options.create_missing_column_families = true;
   rep->options.max_background_jobs = 2;
   rep->options.paranoid_checks = true;
+  // Unsynced writes (durability async, and the items of a bulk request before its one fsync)
+  // stay in RocksDB's WAL buffer (at most 1 MB) instead of costing a write(2) each: about 4% of
+  // single-threaded indexing. A synced write still writes the buffer out before its fsync, and
+  // SyncWal writes it out too; what a SIGKILL can lose is only what was never acknowledged as
+  // durable (async mode already promised no more than the sync interval).
+  rep->options.manual_wal_flush = true;
   rocksdb::BlockBasedTableOptions table;
   // One cache and one memtable budget for every store in the process, sized by the first
   // store opened: a node's memory does not grow with the number of indices it holds.
@@ -200,7 +210,7 @@ Status Store::Write(WriteBatch& batch, bool sync) {
   return FromRocks(rep_->db->Write(wo, &batch.rep_->batch));
 }
 
-Status Store::SyncWal() { return FromRocks(rep_->db->SyncWAL()); }
+Status Store::SyncWal() { return FromRocks(rep_->db->FlushWAL(/*sync=*/true)); }
 
 namespace {
 
@@ -312,7 +322,7 @@ Status Store::Flush() {
   rocksdb::FlushOptions fo;
   fo.wait = true;
   STELA_RETURN_IF_ERROR(FromRocks(rep_->db->Flush(fo, rep_->handles)));
-  return FromRocks(rep_->db->SyncWAL());
+  return FromRocks(rep_->db->FlushWAL(/*sync=*/true));
 }
 
 }  // namespace stela::engine::store

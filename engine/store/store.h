@@ -108,7 +108,8 @@ class Store {
   // Applies `batch` atomically. With `sync`, returns only after the WAL is fsynced; concurrent
   // synced writers share one fsync (RocksDB's group commit).
   Status Write(WriteBatch& batch, bool sync);
-  // Fsyncs the WAL (for the async durability mode).
+  // Writes out the WAL buffer (unsynced writes stay in memory until then) and fsyncs it: for
+  // the async durability mode and deferred-sync writes.
   Status SyncWal();
 
   // Looks `key` up, as of `view` if given. Returns NotFound when absent.
