@@ -17,9 +17,12 @@ namespace stela::analyzers {
 
 namespace {
 // CLD2's verdict is settled after a few hundred letters; scanning a long value whole (manual
-// pages run to hundreds of KB) made detection the largest indexing cost. The first KiB is
-// tried first; only an unreliable verdict looks further, up to 4 KiB.
-constexpr std::size_t kFirstDetectBytes = 1024;
+// pages run to hundreds of KB) made detection the largest indexing cost. The first 512 bytes
+// are tried first; only an unreliable verdict looks further, up to 4 KiB. On the 203k
+// documents of the real corpus, 512 bytes instead of 1 KiB cut the bytes CLD2 reads by 26%
+// (detection was a fifth of indexing time) for 0.1 points of accuracy (97.6% -> 97.5%; on
+// bodies over 1 KiB 97.8% -> 97.4%); 256 bytes lost 2 points on those.
+constexpr std::size_t kFirstDetectBytes = 512;
 constexpr std::size_t kMaxDetectBytes = 4 * 1024;
 
 // The first `n` bytes of `text`, not cutting a code point in half.
