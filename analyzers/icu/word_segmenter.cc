@@ -2,11 +2,13 @@
 
 #include <unicode/brkiter.h>
 #include <unicode/locid.h>
+#include <unicode/uchar.h>
 #include <unicode/uscript.h>
 #include <unicode/ustring.h>
 #include <unicode/utext.h>
 #include <unicode/utf16.h>
 
+#include <array>
 #include <string>
 
 #include "analyzers/icu/utf8.h"
@@ -25,7 +27,186 @@ bool IsDictionaryScript(int script) {
          script == USCRIPT_MYANMAR;
 }
 
+// Word_Break classes of the direct path (UAX #29 section 4.1). Double_Quote counts as Other:
+// it only matters next to Hebrew letters, which go to ICU.
+enum WbClass : std::uint8_t {
+  kOther,
+  kALetter,
+  kNumeric,
+  kMidLetter,
+  kMidNum,
+  kMidNumLet,
+  kSingleQuote,
+  kExtendNumLet,
+  kWSegSpace,
+  kCR,
+  kLF,
+  kNewline,
+  kIcuOnly,  // needs ICU: combining marks, emoji, dictionary scripts, Hebrew, Katakana, ...
+};
+
+// "Not a word" (rule status none) in the direct path; no TokenType has this value.
+constexpr TokenType kNone = static_cast<TokenType>(255);
+
+bool IsLineBreak(std::uint8_t c) { return c == kCR || c == kLF || c == kNewline; }
+bool IsMidLetterQ(std::uint8_t c) {
+  return c == kMidLetter || c == kMidNumLet || c == kSingleQuote;
+}
+bool IsMidNumQ(std::uint8_t c) { return c == kMidNum || c == kMidNumLet || c == kSingleQuote; }
+
+WbClass ClassifyWithIcu(UChar32 c) {
+  if (c >= 0xD800 && c <= 0xDFFF) return kIcuOnly;
+  if (u_hasBinaryProperty(c, UCHAR_EXTENDED_PICTOGRAPHIC) ||
+      u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC) ||
+      u_getIntPropertyValue(c, UCHAR_LINE_BREAK) == U_LB_COMPLEX_CONTEXT) {
+    return kIcuOnly;
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  const UScriptCode script = uscript_getScript(c, &status);
+  if (U_FAILURE(status) || script == USCRIPT_HAN || script == USCRIPT_HIRAGANA ||
+      script == USCRIPT_KATAKANA || script == USCRIPT_HANGUL) {
+    return kIcuOnly;
+  }
+  switch (u_getIntPropertyValue(c, UCHAR_WORD_BREAK)) {
+    case U_WB_OTHER:
+    case U_WB_DOUBLE_QUOTE:
+      return kOther;
+    case U_WB_ALETTER:
+      return kALetter;
+    case U_WB_NUMERIC:
+      return kNumeric;
+    case U_WB_MIDLETTER:
+      return kMidLetter;
+    case U_WB_MIDNUM:
+      return kMidNum;
+    case U_WB_MIDNUMLET:
+      return kMidNumLet;
+    case U_WB_SINGLE_QUOTE:
+      return kSingleQuote;
+    case U_WB_EXTENDNUMLET:
+      return kExtendNumLet;
+    case U_WB_WSEGSPACE:
+      return kWSegSpace;
+    case U_WB_CR:
+      return kCR;
+    case U_WB_LF:
+      return kLF;
+    case U_WB_NEWLINE:
+      return kNewline;
+    default:
+      return kIcuOnly;
+  }
+}
+
+// The class of every BMP code point, computed once from ICU's properties (64 KiB; the
+// supplementary planes go to ICU).
+const std::array<std::uint8_t, 0x10000>& BmpClasses() {
+  static const auto* table = [] {
+    auto* t = new std::array<std::uint8_t, 0x10000>;
+    for (UChar32 c = 0; c < 0x10000; ++c) (*t)[c] = ClassifyWithIcu(c);
+    // ICU's tailorings of UAX #29 (its word.txt): the colons are not mid-letter punctuation
+    // ("a:b" is two words; Swedish tailors them back), and ICU 72 counts the ASCII commercial
+    // at as a letter so that e-mail addresses stay one word (CLDR-15767; later versions went
+    // back to breaking there). The test comparing this path with ICU catches any other
+    // tailoring of the ICU in use.
+    for (UChar32 c : {0x3A, 0xFE55, 0xFF1A}) (*t)[c] = kOther;
+    (*t)[0x40] = kALetter;
+    return t;
+  }();
+  return *table;
+}
+
 }  // namespace
+
+bool WordSegmenter::SegmentDirect(std::string_view text, std::vector<WordSpan>* spans) {
+  const std::array<std::uint8_t, 0x10000>& table = BmpClasses();
+  classes_.clear();
+  starts_.clear();
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t size = text.size();
+  for (std::size_t i = 0; i < size;) {
+    const unsigned char b = bytes[i];
+    std::uint32_t c;
+    std::size_t len;
+    if (b < 0x80) {
+      c = b;
+      len = 1;
+    } else if (b >= 0xC2 && b < 0xE0 && i + 1 < size && (bytes[i + 1] & 0xC0) == 0x80) {
+      c = ((b & 0x1Fu) << 6) | (bytes[i + 1] & 0x3Fu);
+      len = 2;
+    } else if (b >= 0xE0 && b < 0xF0 && i + 2 < size && (bytes[i + 1] & 0xC0) == 0x80 &&
+               (bytes[i + 2] & 0xC0) == 0x80) {
+      c = ((b & 0x0Fu) << 12) | ((bytes[i + 1] & 0x3Fu) << 6) | (bytes[i + 2] & 0x3Fu);
+      if (c < 0x800) return false;  // overlong: ICU's path reports it
+      len = 3;
+    } else {
+      return false;  // 4-byte sequences (supplementary planes) and malformed input
+    }
+    const std::uint8_t cls = table[c];  // surrogates are kIcuOnly
+    if (cls == kIcuOnly) return false;
+    classes_.push_back(cls);
+    starts_.push_back(static_cast<std::uint32_t>(i));
+    i += len;
+  }
+  starts_.push_back(static_cast<std::uint32_t>(size));
+  const std::uint8_t* k = classes_.data();
+  const std::size_t n = classes_.size();
+  // Whether UAX #29 keeps code points i-1 and i together (rules WB3 to WB13b; WB4's Extend and
+  // Format, WB3c's ZWJ, WB13's Katakana and the Hebrew and regional indicator rules cannot
+  // occur here).
+  auto joined = [&](std::size_t i) {
+    const std::uint8_t a = k[i - 1], b = k[i];
+    if (a == kCR && b == kLF) return true;                                    // WB3
+    if (IsLineBreak(a) || IsLineBreak(b)) return false;                       // WB3a, WB3b
+    if (a == kWSegSpace && b == kWSegSpace) return true;                      // WB3d
+    if (a == kALetter && b == kALetter) return true;                          // WB5
+    if (a == kALetter && IsMidLetterQ(b) && i + 1 < n && k[i + 1] == kALetter) return true;
+    if (i >= 2 && k[i - 2] == kALetter && IsMidLetterQ(a) && b == kALetter) return true;
+    if ((a == kNumeric || a == kALetter) && (b == kNumeric || b == kALetter)) {
+      return true;  // WB8, WB9, WB10
+    }
+    if (i >= 2 && k[i - 2] == kNumeric && IsMidNumQ(a) && b == kNumeric) return true;  // WB11
+    if (a == kNumeric && IsMidNumQ(b) && i + 1 < n && k[i + 1] == kNumeric) return true;
+    if ((a == kALetter || a == kNumeric || a == kExtendNumLet) && b == kExtendNumLet) {
+      return true;  // WB13a
+    }
+    if (a == kExtendNumLet && (b == kALetter || b == kNumeric)) return true;  // WB13b
+    return false;                                                             // WB999
+  };
+  // ICU's word rules chain, and a segment's rule status is the tag of the rule that made its
+  // last join (so "q4" is a number and "4q" a word), or of its one code point. A join ending
+  // in a letter is a letter rule; in a digit, a number rule; in a connector (WB13a), a number
+  // rule after a digit and a letter rule otherwise ("__" is a word, "_" alone is not).
+  auto single_tag = [](std::uint8_t c) {
+    return c == kALetter ? TokenType::kWord : c == kNumeric ? TokenType::kNumber : kNone;
+  };
+  auto join_tag = [](std::uint8_t a, std::uint8_t b, TokenType before) {
+    switch (b) {
+      case kALetter:
+        return TokenType::kWord;
+      case kNumeric:
+        return TokenType::kNumber;
+      case kExtendNumLet:
+        return a == kNumeric ? TokenType::kNumber : TokenType::kWord;
+      default:
+        return before;  // WB3, WB3d, or the first half of a mid-word join
+    }
+  };
+  spans->clear();
+  std::size_t begin = 0;
+  TokenType tag = kNone;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > begin && joined(i)) {
+      tag = join_tag(k[i - 1], k[i], tag);
+      continue;
+    }
+    if (i > begin && tag != kNone) spans->push_back({starts_[begin], starts_[i], tag});
+    begin = i;
+    tag = single_tag(k[i]);
+  }
+  if (n > begin && tag != kNone) spans->push_back({starts_[begin], starts_[n], tag});
+  return true;
+}
 
 int ScriptOf(std::int32_t c) {
   UErrorCode status = U_ZERO_ERROR;
@@ -54,6 +235,11 @@ WordSegmenter::~WordSegmenter() {
 }
 
 Status WordSegmenter::Segment(std::string_view text, std::vector<WordSpan>* spans) {
+  if (text.size() < (std::size_t{1} << 31) && SegmentDirect(text, spans)) return Status::OK();
+  return SegmentWithIcu(text, spans);
+}
+
+Status WordSegmenter::SegmentWithIcu(std::string_view text, std::vector<WordSpan>* spans) {
   spans->clear();
   if (text.size() >= (std::size_t{1} << 31)) {
     return Status::InvalidArgument("text of " + std::to_string(text.size()) +

@@ -43,7 +43,18 @@ class WordSegmenter {
   // Replaces `*spans` with the words of UTF-8 `text` (shorter than 2 GiB): the segments whose
   // rule status is a number, letter, kana or ideograph; spaces and punctuation are skipped.
   // Returns InvalidArgument "invalid UTF-8 at byte offset N" for malformed input.
+  //
+  // Text made only of "simple" characters (see ClassifyWithIcu in the .cc: letters, digits,
+  // spaces and punctuation of the scripts without dictionaries, combining marks, emoji or
+  // Hebrew's quote rules) is segmented by a direct implementation of UAX #29's rules, giving
+  // the spans ICU gives (word_segmenter_test compares them on random and real text); anything
+  // else goes to ICU's BreakIterator.
   Status Segment(std::string_view text, std::vector<WordSpan>* spans);
+  // The same through ICU's BreakIterator always (the reference for the direct path).
+  Status SegmentWithIcu(std::string_view text, std::vector<WordSpan>* spans);
+  // The direct path alone: false (spans unspecified) when `text` holds anything it does not
+  // handle, including malformed UTF-8.
+  bool SegmentDirect(std::string_view text, std::vector<WordSpan>* spans);
 
  private:
   explicit WordSegmenter(std::unique_ptr<::icu::BreakIterator> bi);
@@ -51,6 +62,8 @@ class WordSegmenter {
   std::unique_ptr<::icu::BreakIterator> bi_;
   UText* text_ = nullptr;
   std::u16string utf16_;  // reused conversion buffer
+  std::vector<std::uint8_t> classes_;  // SegmentDirect's scratch: a class per code point
+  std::vector<std::uint32_t> starts_;  // and its byte offset (one more for the end)
 };
 
 // The ICU script code (UScriptCode) of a code point.

@@ -1,7 +1,8 @@
 // libFuzzer target: random bytes through every analyzer. The first byte picks the analyzer (and,
 // for `auto`, whether a language is named); the rest is the text. Invalid UTF-8 must give
-// InvalidArgument; anything else must succeed with well-formed tokens. Any crash, hang, sanitizer
-// report or broken invariant is a finding.
+// InvalidArgument; anything else must succeed with well-formed tokens. The word segmenter's direct
+// UAX #29 path, wherever it takes the text, must give exactly ICU's spans. Any crash, hang,
+// sanitizer report or broken invariant is a finding.
 #include <cstdint>
 #include <cstdlib>
 #include <map>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "analyzers/icu/utf8.h"
+#include "analyzers/icu/word_segmenter.h"
 #include "stela/analyzers/registry.h"
 
 namespace {
@@ -23,6 +25,7 @@ struct State {
   std::unique_ptr<Registry> registry;
   std::vector<const Analyzer*> analyzers;
   std::map<const Analyzer*, std::unique_ptr<TokenStream>> streams;
+  std::unique_ptr<stela::analyzers::icu::WordSegmenter> segmenter;
 };
 
 State* g_state = nullptr;  // built once in LLVMFuzzerInitialize; the fuzzer is single-threaded
@@ -38,6 +41,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   Check(registry.ok());
   g_state = new State;
   g_state->registry = std::move(registry).value();
+  auto segmenter = stela::analyzers::icu::WordSegmenter::Create();
+  Check(segmenter.ok());
+  g_state->segmenter = std::move(segmenter).value();
   for (const std::string& name : g_state->registry->names()) {
     g_state->analyzers.push_back(*g_state->registry->Find(name));
   }
@@ -58,6 +64,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<Token> tokens;
   const stela::Status status = stream->Analyze(text, name_language ? "fr" : "", &tokens);
   const bool valid = stela::analyzers::icu::ValidateUtf8(text).ok();
+  std::vector<stela::analyzers::icu::WordSpan> direct, icu;
+  if (g_state->segmenter->SegmentDirect(text, &direct)) {
+    Check(valid && g_state->segmenter->SegmentWithIcu(text, &icu).ok());
+    Check(direct.size() == icu.size());
+    for (std::size_t i = 0; i < icu.size(); ++i) {
+      Check(direct[i].start == icu[i].start && direct[i].end == icu[i].end &&
+            direct[i].type == icu[i].type);
+    }
+  }
   Check(status.ok() == valid);
   if (!status.ok()) {
     Check(status.IsInvalidArgument() && tokens.empty());
