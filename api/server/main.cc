@@ -9,6 +9,7 @@
 #include "api/server/flags.h"
 #include "api/server/serve_command.h"
 #include "engine/check/check_index.h"
+#include "engine/common/malloc_tuning.h"
 #include "stela/analyzers/registry.h"
 
 #ifndef STELA_VERSION
@@ -75,6 +76,7 @@ int CheckIndexCommand(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  stela::TuneMalloc();
   if (argc < 2) {
     std::fputs(kUsage, stderr);
     return 2;

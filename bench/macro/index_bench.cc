@@ -21,6 +21,7 @@
 #include <string>
 
 #include "engine/check/check_index.h"
+#include "engine/common/malloc_tuning.h"
 #include "stela/engine/index.h"
 
 namespace {
@@ -50,6 +51,7 @@ std::uint64_t DirBytes(const std::string& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  stela::TuneMalloc();
   std::string dir;
   std::uint64_t max_docs = ~0ull;
   int refresh_ms = 1000;

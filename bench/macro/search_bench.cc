@@ -19,6 +19,7 @@
 #include <string>
 
 #include "bench/gen/corpus_gen.h"
+#include "engine/common/malloc_tuning.h"
 #include "stela/engine/index.h"
 #include "stela/engine/search.h"
 
@@ -41,6 +42,7 @@ double Percentile(std::vector<double> v, double p) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  stela::TuneMalloc();
   std::string dir, queries_path, fields = "title,body", type = "best_fields";
   bool language_hint = false;
   std::size_t limit = ~std::size_t{0};
