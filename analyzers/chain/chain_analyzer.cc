@@ -265,7 +265,17 @@ Status ChainStream::Run(std::string_view text, std::vector<Token>* out) {
   }
   std::uint32_t position = 0;
   cjk_run_.clear();
-  for (const icu::WordSpan& span : spans_) {
+  // The term cache slot of the token kPrefetchAhead spans on is fetched while this one is
+  // processed (a guess: split and CJK tokens look up other keys, which is merely a wasted hint).
+  constexpr std::size_t kPrefetchAhead = 4;
+  for (std::size_t k = 0; k < spans_.size(); ++k) {
+    const icu::WordSpan& span = spans_[k];
+    if (k + kPrefetchAhead < spans_.size()) {
+      const icu::WordSpan& next = spans_[k + kPrefetchAhead];
+      if (next.end - next.start <= TermCache::kMaxKeyBytes) {
+        cache_.Prefetch(TermHash(text.substr(next.start, next.end - next.start)));
+      }
+    }
     std::string_view raw = text.substr(span.start, span.end - span.start);
     if (opt.cjk_bigrams && static_cast<unsigned char>(raw[0]) >= 0x80) {
       std::size_t i = 0;

@@ -10,6 +10,7 @@
 #include "engine/codec/doc_values.h"
 #include "engine/common/coding.h"
 #include "engine/common/json_escape.h"
+#include "engine/index/postings_buffer.h"
 
 namespace stela::engine::index {
 
@@ -256,7 +257,8 @@ struct Walker {
         break;
       }
     }
-    out->terms.push_back({f.id, 0, std::move(term)});
+    const std::uint32_t hash = HashTerm(term);
+    out->terms.push_back({f.id, 0, std::move(term), hash});
     ++out->lengths[f.id];
     out->positional[f.id] = false;
     return Status::OK();
@@ -339,7 +341,8 @@ Status DocumentParser::Parse(std::string_view source, const FieldResolver& resol
     doc->terms.reserve(doc->terms.size() + tokens_.size());
     for (std::size_t i = 0; i < tokens_.size(); ++i) {
       analyzers::Token& t = tokens_[i];
-      doc->terms.push_back({f.id, base + t.position, std::move(t.term)});  // tokens_ is scratch
+      const std::uint32_t hash = HashTerm(t.term);
+      doc->terms.push_back({f.id, base + t.position, std::move(t.term), hash});  // tokens_: scratch
       last = base + t.position + 1;
       if (i == 0 || t.position != tokens_[i - 1].position) ++length;
     }

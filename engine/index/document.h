@@ -25,6 +25,7 @@ struct IndexedTerm {
   std::uint16_t field;
   std::uint32_t position;  // for text; 0 otherwise
   std::string term;
+  std::uint32_t hash;  // HashTerm(term)
 };
 
 // One doc value: keywords as terms; longs, dates and booleans (0/1) as numbers; doubles as

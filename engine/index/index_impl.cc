@@ -82,12 +82,18 @@ struct Buffer {
     // looked up once per run.
     index::PostingsBuffer* field = nullptr;
     std::uint16_t field_id = 0;
-    for (const index::IndexedTerm& t : parsed.terms) {
+    constexpr std::size_t kPrefetchAhead = 8;
+    const std::vector<index::IndexedTerm>& terms = parsed.terms;
+    for (std::size_t i = 0; i < terms.size(); ++i) {
+      const index::IndexedTerm& t = terms[i];
       if (field == nullptr || t.field != field_id) {
         field_id = t.field;
         field = &postings.try_emplace(t.field, parsed.positional.at(t.field)).first->second;
       }
-      bytes += field->Add(t.term, docno, t.position);
+      if (i + kPrefetchAhead < terms.size() && terms[i + kPrefetchAhead].field == field_id) {
+        field->Prefetch(terms[i + kPrefetchAhead].hash);
+      }
+      bytes += field->Add(t.term, t.hash, docno, t.position);
     }
     for (const index::DocValue& dv : parsed.doc_values) {
       doc_values[dv.field].emplace_back(docno, dv);

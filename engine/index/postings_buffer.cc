@@ -10,11 +10,6 @@ namespace {
 
 constexpr std::size_t kInitialSlots = 1024;  // a power of two
 
-std::uint32_t HashTerm(std::string_view term) {
-  const std::size_t h = std::hash<std::string_view>{}(term);
-  return static_cast<std::uint32_t>(h ^ (h >> 32));
-}
-
 std::uint64_t SortPrefix(std::string_view term) {
   std::uint64_t key = 0;
   for (std::size_t i = 0; i < 8; ++i) {
@@ -25,10 +20,14 @@ std::uint64_t SortPrefix(std::string_view term) {
 
 }  // namespace
 
+std::uint32_t HashTerm(std::string_view term) {
+  const std::size_t h = std::hash<std::string_view>{}(term);
+  return static_cast<std::uint32_t>(h ^ (h >> 32));
+}
+
 TermDictionary::TermDictionary() : offsets_{0}, slots_(kInitialSlots, 0) {}
 
-std::uint32_t TermDictionary::Intern(std::string_view term, bool* added) {
-  const std::uint32_t hash = HashTerm(term);
+std::uint32_t TermDictionary::Intern(std::string_view term, std::uint32_t hash, bool* added) {
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
     const std::uint64_t slot = slots_[i];
@@ -63,9 +62,10 @@ void TermDictionary::Grow() {
   slots_.swap(slots);
 }
 
-std::size_t PostingsBuffer::Add(std::string_view term, std::uint32_t docno, std::uint32_t position) {
+std::size_t PostingsBuffer::Add(std::string_view term, std::uint32_t hash, std::uint32_t docno,
+                                std::uint32_t position) {
   bool added = false;
-  const std::uint32_t id = dict_.Intern(term, &added);
+  const std::uint32_t id = dict_.Intern(term, hash, &added);
   if (chunks_.empty() || last_used_ == chunks_.back().capacity) {
     const std::size_t capacity = std::size_t{256} << std::min<std::size_t>(chunks_.size(), 7);
     chunks_.push_back({std::unique_ptr<Occurrence[]>(new Occurrence[capacity]), capacity});

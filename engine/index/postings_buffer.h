@@ -21,12 +21,20 @@
 
 namespace stela::engine::index {
 
+// The hash TermDictionary files `term` under (computed by the document parser, outside the
+// index lock, and carried with each term).
+std::uint32_t HashTerm(std::string_view term);
+
 // Distinct terms, each stored once; ids are dense, in order of first appearance.
 class TermDictionary {
  public:
   TermDictionary();
-  // The id of `term`, adding it when unseen (*added is set then).
-  std::uint32_t Intern(std::string_view term, bool* added);
+  // The id of `term` (whose HashTerm is `hash`), adding it when unseen (*added is set then).
+  std::uint32_t Intern(std::string_view term, std::uint32_t hash, bool* added);
+  // Starts loading the table slot of `hash` (see PostingsBuffer::Prefetch).
+  void Prefetch(std::uint32_t hash) const {
+    __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
+  }
   std::string_view Term(std::uint32_t id) const {
     return std::string_view(arena_).substr(offsets_[id], offsets_[id + 1] - offsets_[id]);
   }
@@ -58,7 +66,12 @@ class PostingsBuffer {
   bool positional() const { return positional_; }
   // Adds one token of doc `docno`; docnos must not decrease between calls. Returns the bytes
   // of memory the call added (for the buffer's flush bound).
-  std::size_t Add(std::string_view term, std::uint32_t docno, std::uint32_t position);
+  std::size_t Add(std::string_view term, std::uint32_t hash, std::uint32_t docno,
+                  std::uint32_t position);
+  // Hints that a term of HashTerm `hash` comes soon: the dictionary is far larger than the
+  // CPU's caches and a lookup was mostly waiting for its slot, so the caller fetches the slot
+  // a few terms ahead.
+  void Prefetch(std::uint32_t hash) const { dict_.Prefetch(hash); }
   std::uint32_t terms() const { return dict_.size(); }
   // Visits every term in byte order; stops at the first error and returns it.
   Status ForEachTerm(const std::function<Status(const TermPostings&)>& fn) const;

@@ -53,12 +53,12 @@ TEST(TermDictionaryTest, InternsOnceAndSurvivesGrowth) {
   terms.push_back("");  // the empty term is a term
   for (std::size_t i = 0; i < terms.size(); ++i) {
     bool added = false;
-    EXPECT_EQ(dict.Intern(terms[i], &added), i);
+    EXPECT_EQ(dict.Intern(terms[i], HashTerm(terms[i]), &added), i);
     EXPECT_TRUE(added);
   }
   for (std::size_t i = 0; i < terms.size(); ++i) {
     bool added = true;
-    EXPECT_EQ(dict.Intern(terms[i], &added), i);
+    EXPECT_EQ(dict.Intern(terms[i], HashTerm(terms[i]), &added), i);
     EXPECT_FALSE(added);
     EXPECT_EQ(dict.Term(static_cast<std::uint32_t>(i)), terms[i]);
   }
@@ -81,7 +81,7 @@ TEST(PostingsBufferTest, MatchesModelOnRandomDocs) {
         // Multi-byte and prefix-sharing terms, so byte order is what is checked.
         const int v = vocab(rng);
         const std::string term = (v % 3 == 0 ? "\xc3\xa9" : "a") + std::to_string(v);
-        bytes += buffer.Add(term, docno, static_cast<std::uint32_t>(p));
+        bytes += buffer.Add(term, HashTerm(term), docno, static_cast<std::uint32_t>(p));
         model[term][docno].push_back(positional ? static_cast<std::uint32_t>(p) : 0);
       }
     }
@@ -95,8 +95,8 @@ TEST(PostingsBufferTest, EmptyBufferVisitsNothingAndErrorsStop) {
   PostingsBuffer empty(true);
   EXPECT_TRUE(Collect(empty).empty());
   PostingsBuffer buffer(false);
-  buffer.Add("b", 0, 0);
-  buffer.Add("a", 1, 0);
+  buffer.Add("b", HashTerm("b"), 0, 0);
+  buffer.Add("a", HashTerm("a"), 1, 0);
   int visits = 0;
   const Status s = buffer.ForEachTerm([&](const TermPostings&) {
     ++visits;
