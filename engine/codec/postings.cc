@@ -40,9 +40,13 @@ void PostingsWriter::Finish(std::string* out) {
   PutVarint32(out, static_cast<std::uint32_t>(n));
   PutVarint64(out, total_term_freq_ - n);
 
-  std::string headers, bodies, body;
+  std::string& headers = headers_;
+  std::string& bodies = bodies_;
+  std::string& body = body_;
+  std::vector<std::uint32_t>& deltas = deltas_;
+  headers.clear();
+  bodies.clear();
   std::uint32_t buf[kBlockSize];
-  std::vector<std::uint32_t> deltas;  // one block's position deltas
   std::size_t pos_index = 0;
   std::int64_t prev_last = -1;
   for (std::size_t b = 0; b < num_blocks; ++b) {

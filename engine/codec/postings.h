@@ -56,6 +56,10 @@ class PostingsWriter {
   std::vector<std::uint32_t> freqs_;
   std::vector<std::uint32_t> lengths_;
   std::vector<std::uint32_t> positions_;  // all docs' positions, concatenated
+  // Finish's scratch, kept across lists: a segment's terms are written one writer after another,
+  // and fresh buffers cost several allocations per term.
+  std::string headers_, bodies_, body_;
+  std::vector<std::uint32_t> deltas_;  // one block's position deltas
   std::uint64_t total_term_freq_ = 0;
 };
 
