@@ -158,6 +158,11 @@ struct Walker {
     switch (f.type) {
       case FieldType::kText:
       case FieldType::kKeyword: {
+        // Text straight from the parsed JSON (it lives as long as the walk); a copy only where
+        // a term must be owned.
+        if (f.type == FieldType::kText && v.type() == T::STRING) {
+          return add_text(f, v.get_string().value_unsafe(), out);
+        }
         std::string text;
         if (v.type() == T::STRING) {
           text = std::string(v.get_string().value_unsafe());
@@ -259,8 +264,7 @@ struct Walker {
     }
     const std::uint32_t hash = HashTerm(term);
     out->terms.push_back({f.id, 0, std::move(term), hash});
-    ++out->lengths[f.id];
-    out->positional[f.id] = false;
+    ++out->Field(f.id, false).length;
     return Status::OK();
   }
 
@@ -314,8 +318,7 @@ Status DocumentParser::Parse(std::string_view source, const FieldResolver& resol
                              const MultiFieldLookup& multi, ParsedDocument* out) {
   out->terms.clear();
   out->doc_values.clear();
-  out->lengths.clear();
-  out->positional.clear();
+  out->fields.clear();
   simdjson::dom::element root;
   if (auto err = parser_->parse(source.data(), source.size(), true).get(root)) {
     return ParseError(std::string("failed to parse the document: ") + simdjson::error_message(err));
@@ -347,8 +350,7 @@ Status DocumentParser::Parse(std::string_view source, const FieldResolver& resol
       if (i == 0 || t.position != tokens_[i - 1].position) ++length;
     }
     base = last + kPositionIncrementGap;
-    doc->lengths[f.id] += length;
-    doc->positional[f.id] = true;
+    doc->Field(f.id, true).length += length;
     return Status::OK();
   };
   return w.Value("", root, 0);

@@ -37,11 +37,31 @@ struct DocValue {
   std::string term;
 };
 
+// What a document put in one field.
+struct FieldLength {
+  std::uint16_t field;
+  std::uint32_t length;  // tokens (text) or values
+  bool positional;       // text fields keep positions
+};
+
 struct ParsedDocument {
   std::vector<IndexedTerm> terms;
   std::vector<DocValue> doc_values;
-  std::map<std::uint16_t, std::uint32_t> lengths;  // field -> tokens (text) or values
-  std::map<std::uint16_t, bool> positional;        // field -> has positions (text fields)
+  // One entry per field the document has, in order of first appearance (a handful: a flat list
+  // costs no allocation per field, as a map did).
+  std::vector<FieldLength> fields;
+  FieldLength& Field(std::uint16_t field, bool positional) {
+    for (FieldLength& f : fields) {
+      if (f.field == field) return f;
+    }
+    return fields.emplace_back(FieldLength{field, 0, positional});
+  }
+  const FieldLength* FindField(std::uint16_t field) const {
+    for (const FieldLength& f : fields) {
+      if (f.field == field) return &f;
+    }
+    return nullptr;
+  }
 };
 
 // The JSON value kinds dynamic mapping decides on.

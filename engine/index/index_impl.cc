@@ -88,7 +88,7 @@ struct Buffer {
       const index::IndexedTerm& t = terms[i];
       if (field == nullptr || t.field != field_id) {
         field_id = t.field;
-        field = &postings.try_emplace(t.field, parsed.positional.at(t.field)).first->second;
+        field = &postings.try_emplace(t.field, parsed.FindField(t.field)->positional).first->second;
       }
       if (i + kPrefetchAhead < terms.size() && terms[i + kPrefetchAhead].field == field_id) {
         field->Prefetch(terms[i + kPrefetchAhead].hash);
@@ -99,10 +99,10 @@ struct Buffer {
       doc_values[dv.field].emplace_back(docno, dv);
       bytes += 16 + dv.term.size();
     }
-    for (const auto& [field, len] : parsed.lengths) {
-      std::vector<std::uint32_t>& v = lengths[field];
+    for (const index::FieldLength& f : parsed.fields) {
+      std::vector<std::uint32_t>& v = lengths[f.field];
       v.resize(docno + 1, 0);
-      v[docno] = len;
+      v[docno] = f.length;
     }
     return docno;
   }
