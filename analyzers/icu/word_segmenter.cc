@@ -156,10 +156,10 @@ bool WordSegmenter::SegmentDirect(std::string_view text, std::vector<WordSpan>* 
   // occur here).
   auto joined = [&](std::size_t i) {
     const std::uint8_t a = k[i - 1], b = k[i];
-    if (a == kCR && b == kLF) return true;                                    // WB3
-    if (IsLineBreak(a) || IsLineBreak(b)) return false;                       // WB3a, WB3b
-    if (a == kWSegSpace && b == kWSegSpace) return true;                      // WB3d
-    if (a == kALetter && b == kALetter) return true;                          // WB5
+    if (a == kCR && b == kLF) return true;                // WB3
+    if (IsLineBreak(a) || IsLineBreak(b)) return false;   // WB3a, WB3b
+    if (a == kWSegSpace && b == kWSegSpace) return true;  // WB3d
+    if (a == kALetter && b == kALetter) return true;      // WB5
     if (a == kALetter && IsMidLetterQ(b) && i + 1 < n && k[i + 1] == kALetter) return true;
     if (i >= 2 && k[i - 2] == kALetter && IsMidLetterQ(a) && b == kALetter) return true;
     if ((a == kNumeric || a == kALetter) && (b == kNumeric || b == kALetter)) {

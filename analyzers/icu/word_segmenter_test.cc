@@ -96,7 +96,6 @@ TEST(SimpleSegmentersTest, WhitespaceLettersAndKeyword) {
   EXPECT_EQ(spans[0].end, 8u);
 }
 
-
 // The direct UAX #29 path must give exactly ICU's spans. Random strings over an alphabet with
 // every Word_Break class the direct path handles (ASCII whole, letters and digits of several
 // scripts, every kind of mid-word punctuation, spaces, line breaks) and some it hands to ICU
@@ -107,12 +106,12 @@ TEST(WordSegmenterTest, DirectPathMatchesIcuOnRandomText) {
   for (char c = 0x20; c < 0x7F; ++c) alphabet.emplace_back(1, c);
   for (const char* c : {"\t", "\n", "\r", "\v", "\f"}) alphabet.emplace_back(c);
   for (const char* c :
-       {"é", "ß", "Ж", "λ", "Ω", "ª", "İ", "ı", "ǅ", "ا", "ع", "ա", "ა", "ē",
-        "\u2019", "\u2018", "\u00B7", "\u02BC", "\u060C", "\u066B", "\u066C", "\u00AB",
-        "\u00BB", "\u2013", "\u2014", "\u2026", "\u00A0", "\u2028", "\u0085", "\u3000",
-        "\u2000", "\u203F", "\uFF3F", "\uFF10", "\u0663", "\u00B9", "\u00BD", "\u2024",
-        "\uFE52", "\uFF0E", "\uFF07", "\uFE55", "\u037E", "\u0589", "\u05F4", "\u2044",
-        "\uFE13", "\u00B2", "\u0660", "\uFE6B", "\uFF20", "\uFF1A", "\u0387", "\u055F",
+       {"é", "ß", "Ж", "λ", "Ω", "ª", "İ", "ı", "ǅ", "ا", "ع", "ա", "ა", "ē", "\u2019", "\u2018",
+        "\u00B7", "\u02BC", "\u060C", "\u066B", "\u066C", "\u00AB", "\u00BB", "\u2013", "\u2014",
+        "\u2026", "\u00A0", "\u2028", "\u0085", "\u3000", "\u2000", "\u203F", "\uFF3F", "\uFF10",
+        "\u0663", "\u00B9", "\u00BD", "\u2024", "\uFE52", "\uFF0E", "\uFF07", "\uFE55", "\u037E",
+        "\u0589", "\u05F4", "\u2044", "\uFE13", "\u00B2", "\u0660", "\uFE6B", "\uFF20", "\uFF1A",
+        "\u0387", "\u055F",
         // handed to ICU
         "\u0301", "\u200D", "\u00AD", "한", "か", "カ", "中", "ก", "א", "\U0001F600", "\u00A9",
         "\U0001D400", "\u200B"}) {

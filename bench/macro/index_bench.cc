@@ -14,8 +14,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -65,7 +65,9 @@ int main(int argc, char** argv) {
     else if (flag == "--docs") max_docs = std::stoull(value);
     else if (flag == "--refresh-ms") refresh_ms = std::stoi(value);
     else if (flag == "--force-merge") force_merge = std::stoi(value);
-    else if (flag == "--bulk") bulk = std::max<std::uint64_t>(1, std::stoull(value));
+    else if (flag == "--bulk") {
+      bulk = std::max<std::uint64_t>(1, std::stoull(value));
+    }
     else if (flag == "--mappings") options.mappings_json = value;
     else if (flag == "--reorder-min-docs") options.reorder_min_docs = std::stoul(value);
     else if (flag == "--force-merge-reorder-min-docs") {
@@ -160,9 +162,10 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(docs), static_cast<unsigned long long>(failed),
               bytes / 1e6, secs, docs / secs, bytes / secs / 1e6,
               static_cast<unsigned long long>(stats.segments), flushed.ToString().c_str());
-  std::printf("writer thread CPU %.2f s: %.2f MB/s of its CPU time (reading, parsing ids, "
-              "indexing, final flush)\n",
-              writer_cpu, bytes / writer_cpu / 1e6);
+  std::printf(
+      "writer thread CPU %.2f s: %.2f MB/s of its CPU time (reading, parsing ids, "
+      "indexing, final flush)\n",
+      writer_cpu, bytes / writer_cpu / 1e6);
   std::printf("process CPU while loading %.2f s (all threads): %.2f MB/s per busy core\n",
               process_cpu, bytes / process_cpu / 1e6);
   std::printf("peak RSS %.1f MB; directory %.1f MB (%.2f of the input)\n",

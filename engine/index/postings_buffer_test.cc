@@ -65,6 +65,33 @@ TEST(TermDictionaryTest, InternsOnceAndSurvivesGrowth) {
   EXPECT_EQ(dict.size(), terms.size());
 }
 
+TEST(TermDictionaryTest, TellsApartTermsWhoseHashesCollide) {
+  // Every term under one hash: only their bytes tell them apart. Pairs share a length and a
+  // prefix; a NUL byte must not end a term early; and the table grows while they all collide.
+  std::vector<std::string> terms = {"abc",
+                                    "abd",
+                                    "ab",
+                                    std::string("abc\0", 4),
+                                    std::string("ab\0", 3),
+                                    "abcdefg",
+                                    "abcdefgh",
+                                    "abcdefgi",
+                                    "abcdefgh1",
+                                    "abcdefgh2",
+                                    ""};
+  for (int i = 0; i < 600; ++i) terms.push_back("abcdefg-" + std::to_string(i));
+  TermDictionary dict;
+  for (int round = 0; round < 2; ++round) {
+    for (std::size_t i = 0; i < terms.size(); ++i) {
+      bool added = round == 1;
+      EXPECT_EQ(dict.Intern(terms[i], 42, &added), i) << terms[i];
+      EXPECT_EQ(added, round == 0) << terms[i];
+      EXPECT_EQ(dict.Term(static_cast<std::uint32_t>(i)), terms[i]);
+    }
+  }
+  EXPECT_EQ(dict.size(), terms.size());
+}
+
 TEST(PostingsBufferTest, MatchesModelOnRandomDocs) {
   std::mt19937_64 rng(Seed());
   for (const bool positional : {true, false}) {
