@@ -61,10 +61,12 @@ WbClass ClassifyWithIcu(UChar32 c) {
       u_getIntPropertyValue(c, UCHAR_LINE_BREAK) == U_LB_COMPLEX_CONTEXT) {
     return kIcuOnly;
   }
+  // The dictionary scripts' digits are plain numbers to UAX #29, but a word starting with one
+  // is typed kDictionary (SegmentWithIcu): they go to ICU with the rest of those scripts.
   UErrorCode status = U_ZERO_ERROR;
   const UScriptCode script = uscript_getScript(c, &status);
   if (U_FAILURE(status) || script == USCRIPT_HAN || script == USCRIPT_HIRAGANA ||
-      script == USCRIPT_KATAKANA || script == USCRIPT_HANGUL) {
+      script == USCRIPT_KATAKANA || script == USCRIPT_HANGUL || IsDictionaryScript(script)) {
     return kIcuOnly;
   }
   switch (u_getIntPropertyValue(c, UCHAR_WORD_BREAK)) {
