@@ -63,12 +63,8 @@ WbClass ClassifyWithIcu(UChar32 c) {
   }
   // The dictionary scripts' digits are plain numbers to UAX #29, but a word starting with one
   // is typed kDictionary (SegmentWithIcu): they go to ICU with the rest of those scripts.
-  UErrorCode status = U_ZERO_ERROR;
-  const UScriptCode script = uscript_getScript(c, &status);
-  if (U_FAILURE(status) || script == USCRIPT_HAN || script == USCRIPT_HIRAGANA ||
-      script == USCRIPT_KATAKANA || script == USCRIPT_HANGUL || IsDictionaryScript(script)) {
-    return kIcuOnly;
-  }
+  const int script = ScriptOf(c);
+  if (IsCjkScript(c) || IsDictionaryScript(script)) return kIcuOnly;
   switch (u_getIntPropertyValue(c, UCHAR_WORD_BREAK)) {
     case U_WB_OTHER:
     case U_WB_DOUBLE_QUOTE:
