@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/common/bitpack.h"
+#include "engine/common/interpolative.h"
 
 namespace stela::engine::codec {
 
@@ -34,9 +35,10 @@ void PostingsWriter::Finish(std::string* out) {
   const std::size_t num_blocks = (n + kBlockSize - 1) / kBlockSize;
   // Since version 2 the block count follows from doc_freq, the last body's size from the list's
   // size, and a one-doc list's frequency from total_term_freq, so none of them is written (most
-  // terms are rare: the header is most of their bytes). Version 3 packs doc gaps, frequencies
-  // and positions with patched frame of reference (FORMAT.md).
-  out->push_back(static_cast<char>(with_positions_ ? kKindV3Positions : kKindV3));
+  // terms are rare: the header is most of their bytes). Version 3 packs frequencies and
+  // positions with patched frame of reference (FORMAT.md); version 4 codes doc ids with binary
+  // interpolative coding, which adapts to clusters of docs within a block.
+  out->push_back(static_cast<char>(with_positions_ ? kKindV4Positions : kKindV4));
   PutVarint32(out, static_cast<std::uint32_t>(n));
   PutVarint64(out, total_term_freq_ - n);
 
@@ -61,14 +63,11 @@ void PostingsWriter::Finish(std::string* out) {
     // A block of one doc (most rare terms' whole list) is fully described by its header: the
     // doc is last_doc and its frequency is max_freq. Only positions follow.
     const bool single = count == 1;
-    // Doc gaps minus one: consecutive docs cost zero bits.
-    std::int64_t prev = prev_last;
-    for (std::size_t i = 0; i < count; ++i) {
-      buf[i] = static_cast<std::uint32_t>(docs_[begin + i] - prev - 1);
-      prev = docs_[begin + i];
-    }
     if (!single) {
-      PackPatched(buf, count, &body);
+      // The block's docs but its last (the header has that one), between the previous block's
+      // last doc and this one's: consecutive docs cost zero bits.
+      const std::uint32_t lo = static_cast<std::uint32_t>(prev_last + 1);
+      PackInterpolative(docs_.data() + begin, count - 1, lo, docs_[begin + count - 1] - 1, &body);
       for (std::size_t i = 0; i < count; ++i) buf[i] = freqs_[begin + i] - 1;
       PackPatched(buf, count, &body);
     }
@@ -129,6 +128,9 @@ Status ReadKind(Decoder* d, std::uint8_t* version, bool* has_positions) {
   } else if (kind == kKindV3 || kind == kKindV3Positions) {
     *has_positions = kind == kKindV3Positions;
     *version = 3;
+  } else if (kind == kKindV4 || kind == kKindV4Positions) {
+    *has_positions = kind == kKindV4Positions;
+    *version = 4;
   } else {
     return Status::Corruption("unknown postings format " + std::to_string(kind));
   }
@@ -253,8 +255,23 @@ bool PostingsIterator::LoadBlock(std::size_t block) {
     freqs_[0] = blocks_[block].max_freq;
     return StartBlock(d);
   }
+  const std::uint32_t lo = block == 0 ? 0 : blocks_[block - 1].last_doc + 1;
+  if (version_ >= 4) {
+    const std::uint32_t last = blocks_[block].last_doc;
+    if (last - lo < block_count_ - 1) {  // Init made last >= lo
+      return Fail(Status::Corruption("block's docs do not fit below its last doc"));
+    }
+    const std::size_t used =
+        UnpackInterpolative(d.position(), d.remaining(), block_count_ - 1, lo, last - 1, docs_);
+    std::string_view packed;
+    if (used == kInterpolativeError || !d.GetBytes(used, &packed).ok()) {
+      return Fail(Status::Corruption("bad doc ids"));
+    }
+    docs_[block_count_ - 1] = last;
+    return LoadFrequencies(d, block);
+  }
   if (Status s = ReadBlockValues(&d, docs_, "doc gaps"); !s.ok()) return Fail(s);
-  std::uint64_t prev = block == 0 ? 0 : std::uint64_t{blocks_[block - 1].last_doc} + 1;
+  std::uint64_t prev = lo;
   for (std::uint32_t i = 0; i < block_count_; ++i) {
     prev += docs_[i];
     if (prev >= kNoMoreDocs) return Fail(Status::Corruption("doc id out of range"));
@@ -264,6 +281,10 @@ bool PostingsIterator::LoadBlock(std::size_t block) {
   if (docs_[block_count_ - 1] != blocks_[block].last_doc) {
     return Fail(Status::Corruption("block's last doc disagrees with the skip data"));
   }
+  return LoadFrequencies(d, block);
+}
+
+bool PostingsIterator::LoadFrequencies(Decoder d, std::size_t block) {
   if (Status s = ReadBlockValues(&d, freqs_, "frequencies"); !s.ok()) return Fail(s);
   for (std::uint32_t i = 0; i < block_count_; ++i) {
     if (freqs_[i] >= blocks_[block].max_freq) {  // stored as freq - 1
@@ -339,6 +360,24 @@ Status PostingsIterator::AddSizes(PostingsSizes* sizes) const {
     bodies += body.size();
     if (count == 1) {  // described by its header: only positions in the body
       sizes->position_bytes += body.size();
+      continue;
+    }
+    if (version_ >= 4) {
+      const std::uint32_t lo = b == 0 ? 0 : blocks_[b - 1].last_doc + 1;
+      const std::uint32_t last = blocks_[b].last_doc;
+      std::uint32_t scratch[kBlockSize];
+      const std::size_t doc_bytes =
+          last - lo < count - 1
+              ? kInterpolativeError
+              : UnpackInterpolative(body.data(), body.size(), count - 1, lo, last - 1, scratch);
+      const std::size_t freq_bytes =
+          doc_bytes == kInterpolativeError
+              ? 0
+              : PatchedBytes(body.data() + doc_bytes, body.size() - doc_bytes, count);
+      if (freq_bytes == 0) return Status::Corruption("bad doc ids or frequency widths");
+      sizes->doc_bytes += doc_bytes;
+      sizes->freq_bytes += freq_bytes;
+      sizes->position_bytes += body.size() - doc_bytes - freq_bytes;
       continue;
     }
     if (version_ >= 3) {

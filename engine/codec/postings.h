@@ -20,10 +20,12 @@ inline constexpr std::uint32_t kBlockSize = 128;
 inline constexpr std::uint8_t kKindV1 = 1;  // read only; a flags byte follows
 inline constexpr std::uint8_t kKindV2 = 2;  // read only
 inline constexpr std::uint8_t kKindV2Positions = 3;
-inline constexpr std::uint8_t kKindV3 = 4;
+inline constexpr std::uint8_t kKindV3 = 4;  // read only
 inline constexpr std::uint8_t kKindV3Positions = 5;
-// Version 3: a block whose docs have fewer positions than this writes them as varints, more as
-// patched bit-packed chunks of kPositionChunk.
+inline constexpr std::uint8_t kKindV4 = 6;
+inline constexpr std::uint8_t kKindV4Positions = 7;
+// Since version 3: a block whose docs have fewer positions than this writes them as varints, more
+// as patched bit-packed chunks of kPositionChunk.
 inline constexpr std::uint32_t kPatchedPositionsMin = 8;
 inline constexpr std::uint32_t kPositionChunk = 128;
 
@@ -118,9 +120,12 @@ class PostingsIterator {
 
  private:
   bool LoadBlock(std::size_t block);
-  // The block's doc gaps or frequencies (block_count_ of them), as the list's version packs them.
+  // The rest of LoadBlock once the block's docs are in docs_: `d` is at the frequencies.
+  bool LoadFrequencies(Decoder d, std::size_t block);
+  // The block's doc gaps (versions 1-3) or frequencies (block_count_ of them), as the list's
+  // version packs them.
   Status ReadBlockValues(Decoder* d, std::uint32_t* out, const char* what) const;
-  // Version 3, patched positions: decodes chunk `c` of the block's positions into chunk_.
+  // Since version 3, patched positions: decodes chunk `c` of the block's positions into chunk_.
   Status LoadPositionChunk(std::uint64_t c);
   // Points the position cursor at the rest of the block body and stands on its first doc.
   bool StartBlock(const Decoder& d);
@@ -145,7 +150,7 @@ class PostingsIterator {
   std::string_view positions_;
   std::size_t positions_read_ = 0;  // bytes of positions_ consumed
   std::uint32_t positions_doc_ = 0;  // index of the doc whose positions start there
-  // Version 3 with patched positions: the block's positions as one sequence in chunks.
+  // Since version 3, patched positions: the block's positions as one sequence in chunks.
   bool patched_positions_ = false;
   std::uint64_t block_positions_ = 0;  // positions in the block (sum of its freqs)
   std::uint64_t positions_value_ = 0;  // index in that sequence of positions_doc_'s first

@@ -9,6 +9,7 @@
 
 #include "engine/codec/postings.h"
 #include "engine/common/bitpack.h"
+#include "engine/common/interpolative.h"
 #include "engine/testing/seed.h"
 
 namespace stela::engine::codec {
@@ -20,10 +21,10 @@ struct Posting {
   std::uint32_t length;
 };
 
-struct BlockPackedV3 {
+struct BlockPackedV4 {
   using Writer = PostingsWriter;
   using Iterator = PostingsIterator;
-  static constexpr const char* kName = "block-packed-v3";
+  static constexpr const char* kName = "block-packed-v4";
 };
 
 std::uint64_t Seed() {
@@ -92,7 +93,7 @@ class PostingsConformanceTest : public ::testing::Test {
   }
 };
 
-using Codecs = ::testing::Types<BlockPackedV3>;
+using Codecs = ::testing::Types<BlockPackedV4>;
 TYPED_TEST_SUITE(PostingsConformanceTest, Codecs);
 
 TYPED_TEST(PostingsConformanceTest, RandomListsRoundTrip) {
@@ -188,7 +189,8 @@ TYPED_TEST(PostingsConformanceTest, SizesAddUpToTheEncodedBytes) {
               bytes.size());
     EXPECT_GT(sizes.position_bytes, 0u);
   }
-  // A dense list with frequency 1 everywhere costs only the width bytes: 0 bits per value.
+  // A dense list with frequency 1 everywhere costs only the frequencies' width bytes: 0 bits per
+  // value, and no doc id bytes at all (consecutive docs are implied by the block bounds).
   std::vector<Posting> dense;
   for (std::uint32_t d = 0; d < 1280; ++d) dense.push_back({d, {0}, 1});
   const std::string bytes = this->Encode(dense, false);
@@ -196,7 +198,7 @@ TYPED_TEST(PostingsConformanceTest, SizesAddUpToTheEncodedBytes) {
   ASSERT_TRUE(it.Init(bytes).ok());
   PostingsSizes sizes;
   ASSERT_TRUE(it.AddSizes(&sizes).ok());
-  EXPECT_EQ(sizes.doc_bytes, 10u);
+  EXPECT_EQ(sizes.doc_bytes, 0u);
   EXPECT_EQ(sizes.freq_bytes, 10u);
 }
 
@@ -255,8 +257,8 @@ TYPED_TEST(PostingsConformanceTest, CorruptBytesAreReportedNotCrashed) {
   EXPECT_EQ(DocFreq("").status().code(), Status::Code::kCorruption);
 }
 
-// Format versions 1 and 2, written by hand from FORMAT.md's description (not with the writer,
-// which writes version 3): indexes written before version 3 must stay readable.
+// Format versions 1 to 3, written by hand from FORMAT.md's description (not with the writer,
+// which writes version 4): indexes written before version 4 must stay readable.
 std::string EncodeOld(const std::vector<Posting>& list, bool with_positions, int version) {
   const bool v1 = version == 1;
   std::string out, headers, bodies;
@@ -269,8 +271,12 @@ std::string EncodeOld(const std::vector<Posting>& list, bool with_positions, int
     PutVarint32(&out, static_cast<std::uint32_t>(list.size()));
     PutVarint64(&out, ttf);
     PutVarint32(&out, static_cast<std::uint32_t>(blocks));
-  } else {
+  } else if (version == 2) {
     out.push_back(with_positions ? 3 : 2);
+    PutVarint32(&out, static_cast<std::uint32_t>(list.size()));
+    PutVarint64(&out, ttf - list.size());
+  } else {
+    out.push_back(with_positions ? 5 : 4);
     PutVarint32(&out, static_cast<std::uint32_t>(list.size()));
     PutVarint64(&out, ttf - list.size());
   }
@@ -290,12 +296,29 @@ std::string EncodeOld(const std::vector<Posting>& list, bool with_positions, int
     }
     if (count > 1) {
       for (std::uint32_t* values : {gaps, freqs}) {
+        if (version == 3) {
+          PackPatched(values, count, &body);
+          continue;
+        }
         const int bits = MaxBits(values, count);
         body.push_back(static_cast<char>(bits));
         PackBits(values, count, bits, &body);
       }
     }
-    if (with_positions) {
+    std::vector<std::uint32_t> deltas;  // version 3: all the block's positions, patched
+    for (std::size_t i = 0; i < count && version == 3; ++i) {
+      std::uint32_t last = 0;
+      for (std::uint32_t pos : list[begin + i].positions) {
+        deltas.push_back(pos - last);
+        last = pos;
+      }
+    }
+    if (with_positions && deltas.size() >= kPatchedPositionsMin) {
+      for (std::size_t at = 0; at < deltas.size(); at += kPositionChunk) {
+        PackPatched(deltas.data() + at, std::min<std::size_t>(kPositionChunk, deltas.size() - at),
+                    &body);
+      }
+    } else if (with_positions) {
       for (std::size_t i = 0; i < count; ++i) {
         std::uint32_t last = 0;
         for (std::uint32_t pos : list[begin + i].positions) {
@@ -315,11 +338,11 @@ std::string EncodeOld(const std::vector<Posting>& list, bool with_positions, int
   return out + headers + bodies;
 }
 
-TEST(PostingsFormatTest, ReadsVersion1And2Lists) {
+TEST(PostingsFormatTest, ReadsVersion1To3Lists) {
   std::mt19937_64 rng(Seed() + 5);
   for (const std::size_t n : {std::size_t{1}, std::size_t{2}, std::size_t{128}, std::size_t{129},
                               std::size_t{700}}) {
-    for (const int version : {1, 2}) {
+    for (const int version : {1, 2, 3}) {
       for (const bool with_positions : {true, false}) {
         std::vector<Posting> list;
         std::uint32_t doc = static_cast<std::uint32_t>(rng() % 50);
@@ -338,12 +361,20 @@ TEST(PostingsFormatTest, ReadsVersion1And2Lists) {
         }
         std::string current;
         writer.Finish(&current);
-        if (version == 1) {
-          EXPECT_LT(current.size(), old.size()) << n;
-        }
         PostingsIterator a, b;
         ASSERT_TRUE(a.Init(old).ok()) << n << " v" << version;
         ASSERT_TRUE(b.Init(current).ok()) << n;
+        PostingsSizes old_sizes, current_sizes;
+        ASSERT_TRUE(a.AddSizes(&old_sizes).ok()) << n << " v" << version;
+        ASSERT_TRUE(b.AddSizes(&current_sizes).ok()) << n;
+        EXPECT_EQ(old_sizes.postings, current_sizes.postings);
+        if (version == 1) {  // version 2 dropped the header fields that can be derived
+          EXPECT_LT(current_sizes.header_bytes, old_sizes.header_bytes) << n;
+        }
+        if (version == 3 && n > 1) {  // same positions and frequencies, other doc ids
+          EXPECT_EQ(current_sizes.freq_bytes, old_sizes.freq_bytes) << n;
+          EXPECT_EQ(current_sizes.position_bytes, old_sizes.position_bytes) << n;
+        }
         EXPECT_EQ(a.doc_freq(), b.doc_freq());
         EXPECT_EQ(a.total_term_freq(), b.total_term_freq());
         EXPECT_EQ(a.has_positions(), with_positions);
@@ -419,6 +450,76 @@ TEST(PostingsFormatTest, PatchedPackingRoundTripsAndRejectsBadBytes) {
       EXPECT_LE(used, bad.size());
     }
   }
+}
+
+TEST(PostingsFormatTest, InterpolativeCodingRoundTripsAndStaysInBounds) {
+  std::mt19937_64 rng(Seed() + 8);
+  for (int round = 0; round < 3000; ++round) {
+    // Bounds anywhere in 32 bits, from exactly n wide (every value implied) to the full range.
+    const std::size_t n = rng() % 200;
+    std::uint64_t width = n + (rng() % 4 == 0 ? 0 : rng() % (rng() % 3 == 0 ? 1000 : 1ull << 32));
+    width = std::min<std::uint64_t>(std::max<std::uint64_t>(width, 1), 1ull << 32);
+    const std::uint32_t lo = static_cast<std::uint32_t>(rng() % ((1ull << 32) - width + 1));
+    const std::uint32_t hi = static_cast<std::uint32_t>(lo + width - 1);
+    std::vector<std::uint32_t> values;
+    // Clustered: runs of consecutive values with random jumps between them.
+    std::uint64_t v = lo;
+    while (values.size() < n) {
+      const std::uint64_t room = (std::uint64_t{hi} + 1 - v) - (n - values.size());
+      v += room == 0 ? 0
+                     : (rng() % 3 == 0 ? rng() % (room + 1)
+                                       : rng() % std::min<std::uint64_t>(room + 1, 3));
+      values.push_back(static_cast<std::uint32_t>(v++));
+    }
+    std::string packed;
+    PackInterpolative(values.data(), n, lo, hi, &packed);
+    std::vector<std::uint32_t> back(n + 1);
+    ASSERT_EQ(UnpackInterpolative(packed.data(), packed.size(), n, lo, hi, back.data()),
+              packed.size())
+        << round;
+    back.pop_back();
+    ASSERT_EQ(back, values) << round;
+    if (width == n) {
+      EXPECT_TRUE(packed.empty()) << round;
+    }
+    for (std::size_t cut = 0; cut < packed.size(); ++cut) {
+      ASSERT_EQ(UnpackInterpolative(packed.data(), cut, n, lo, hi, back.data()),
+                kInterpolativeError)
+          << round << " cut " << cut;
+    }
+    // Any bytes decode to values strictly increasing within the bounds.
+    std::string bad = packed;
+    for (char& c : bad) c = static_cast<char>(rng());
+    bad += "\xff\xff\xff\xff\xff\xff\xff\xff";
+    back.assign(n, 0);
+    if (UnpackInterpolative(bad.data(), bad.size(), n, lo, hi, back.data()) !=
+        kInterpolativeError) {
+      for (std::size_t i = 0; i < n; ++i) {
+        ASSERT_GE(back[i], lo);
+        ASSERT_LE(back[i], hi);
+        if (i > 0) {
+          ASSERT_GT(back[i], back[i - 1]);
+        }
+      }
+    }
+  }
+  // Bounds too narrow for the count are refused.
+  std::uint32_t out[4];
+  EXPECT_EQ(UnpackInterpolative("", 0, 4, 10, 12, out), kInterpolativeError);
+  EXPECT_EQ(UnpackInterpolative("", 0, 1, 10, 9, out), kInterpolativeError);
+  EXPECT_EQ(UnpackInterpolative("", 0, 0, 10, 9, out), 0u);
+}
+
+TEST(PostingsFormatTest, InterpolativeCodingSpendsFewBitsOnClusters) {
+  // 64 values in two runs of 32 inside a million. Packed gaps would spend 20 bits on every
+  // value (160 bytes); here only the values whose bounds leave room cost bits: the splits
+  // between and around the runs, not the runs' insides.
+  std::uint32_t values[64];
+  for (std::uint32_t i = 0; i < 32; ++i) values[i] = 1000 + i;
+  for (std::uint32_t i = 0; i < 32; ++i) values[32 + i] = 700000 + i;
+  std::string packed;
+  PackInterpolative(values, 64, 0, 1u << 20, &packed);
+  EXPECT_LE(packed.size(), 40u);
 }
 
 TEST(PostingsFormatTest, OneDocListIsSmall) {
