@@ -10,9 +10,11 @@
 #include <string>
 
 #include "analyzers/langdata/languages.h"
+#include "engine/common/malloc_tuning.h"
 #include "stela/analyzers/language_detector.h"
 
 int main() {
+  stela::TuneMalloc();  // as the server: CLD2's per-call buffers would trim and regrow the heap
   std::map<std::string, std::pair<int, int>> per_language;
   std::map<std::string, std::map<std::string, int>> confusions;
   int right = 0, total = 0, reliable = 0, right_chain = 0;
