@@ -153,11 +153,10 @@ Status ChainStream::MakeTerm(std::string_view raw, bool* keep, bool* consumes_po
     *keep = (e->flags & kKeep) != 0;
     *consumes_position = (e->flags & kConsumes) != 0;
     if (*keep && (e->flags & kTwo) != 0) {
-      // Cached as "unstemmed \0 stem".
+      // Cached as the unstemmed word then the stem, split where the entry says.
       const std::string_view v = e->value;
-      const std::size_t nul = v.find('\0');
-      unstemmed_.assign(v.substr(0, nul));
-      term_.assign(v.substr(nul + 1));
+      unstemmed_.assign(v.substr(0, e->split));
+      term_.assign(v.substr(e->split));
       two_ = true;
     } else if (*keep) {
       term_.assign(e->value);
@@ -168,9 +167,9 @@ Status ChainStream::MakeTerm(std::string_view raw, bool* keep, bool* consumes_po
   const std::uint8_t flags = static_cast<std::uint8_t>(
       (*keep ? kKeep : 0) | (*consumes_position ? kConsumes : 0) | (two_ ? kTwo : 0));
   if (two_) {
-    pair_.assign(unstemmed_).push_back('\0');
-    pair_.append(term_);
-    cache_.Put(raw, hash, pair_, flags);
+    if (unstemmed_.size() > 0xFF) return Status::OK();  // not cached: the split would not fit
+    pair_.assign(unstemmed_).append(term_);
+    cache_.Put(raw, hash, pair_, flags, static_cast<std::uint8_t>(unstemmed_.size()));
   } else {
     cache_.Put(raw, hash, *keep ? std::string_view(term_) : std::string_view(), flags);
   }

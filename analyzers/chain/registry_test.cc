@@ -88,6 +88,27 @@ TEST_F(RegistryTest, AutoDetectsTheLanguageOfEachValue) {
   EXPECT_EQ((*stream)->last_language(), "ja");
 }
 
+TEST_F(RegistryTest, CachedWordsGiveWhatFreshOnesGave) {
+  // The second run of the same text takes every word from the stream's term cache, including
+  // the word-and-stem pairs, which the cache holds as one value split in two.
+  const Analyzer& a = **registry_->ForLanguage("auto");
+  auto stream = a.NewStream();
+  ASSERT_TRUE(stream.ok());
+  const std::string text = "Running dogs were running past the running DOGS; Häuser, Häusern.";
+  std::vector<Token> first, second;
+  ASSERT_TRUE((*stream)->Analyze(text, "en", &first).ok());
+  ASSERT_TRUE((*stream)->Analyze(text, "en", &second).ok());
+  EXPECT_EQ(Terms(first), (V{"running", "run", "dogs", "dog", "were", "running", "run", "past",
+                             "running", "run", "dogs", "dog", "häuser", "häusern"}));
+  ASSERT_EQ(first.size(), second.size());
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    EXPECT_EQ(first[i].term, second[i].term) << i;
+    EXPECT_EQ(first[i].position, second[i].position) << i;
+    EXPECT_EQ(first[i].start_offset, second[i].start_offset) << i;
+    EXPECT_EQ(first[i].end_offset, second[i].end_offset) << i;
+  }
+}
+
 TEST_F(RegistryTest, AutoUsesTheLanguageTheDocumentNames) {
   const Analyzer& a = **registry_->ForLanguage("auto");
   // "running" stemmed as English (the word kept beside its stem, at the same position), then as

@@ -17,6 +17,7 @@ class TermCache {
   struct Entry {
     std::uint8_t flags = 0;
     bool used = false;  // first, with the key: one cache line answers a miss
+    std::uint8_t split = 0;  // the caller's: where `value` splits in two, if it holds two terms
     std::string key;
     std::string value;
   };
@@ -38,9 +39,10 @@ class TermCache {
     __builtin_prefetch(p + sizeof(Entry) - 1);
   }
 
-  // Stores `key` -> (`value`, `flags`), replacing whatever shared its slot. Keys longer than
-  // kMaxKeyBytes are not stored (they are rare and would only churn the cache).
-  void Put(std::string_view key, std::uint64_t hash, std::string_view value, std::uint8_t flags);
+  // Stores `key` -> (`value`, `flags`, `split`), replacing whatever shared its slot. Keys longer
+  // than kMaxKeyBytes are not stored (they are rare and would only churn the cache).
+  void Put(std::string_view key, std::uint64_t hash, std::string_view value, std::uint8_t flags,
+           std::uint8_t split = 0);
 
   static constexpr std::size_t kMaxKeyBytes = 48;
 
