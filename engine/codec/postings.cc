@@ -255,23 +255,17 @@ bool PostingsIterator::LoadBlock(std::size_t block) {
     freqs_[0] = blocks_[block].max_freq;
     return StartBlock(d);
   }
-  const std::uint32_t lo = block == 0 ? 0 : blocks_[block - 1].last_doc + 1;
   if (version_ >= 4) {
-    const std::uint32_t last = blocks_[block].last_doc;
-    if (last - lo < block_count_ - 1) {  // Init made last >= lo
-      return Fail(Status::Corruption("block's docs do not fit below its last doc"));
-    }
     const std::size_t used =
-        UnpackInterpolative(d.position(), d.remaining(), block_count_ - 1, lo, last - 1, docs_);
+        UnpackBlockDocs(block, block_count_, d.position(), d.remaining(), docs_);
     std::string_view packed;
     if (used == kInterpolativeError || !d.GetBytes(used, &packed).ok()) {
       return Fail(Status::Corruption("bad doc ids"));
     }
-    docs_[block_count_ - 1] = last;
     return LoadFrequencies(d, block);
   }
   if (Status s = ReadBlockValues(&d, docs_, "doc gaps"); !s.ok()) return Fail(s);
-  std::uint64_t prev = lo;
+  std::uint64_t prev = block == 0 ? 0 : std::uint64_t{blocks_[block - 1].last_doc} + 1;
   for (std::uint32_t i = 0; i < block_count_; ++i) {
     prev += docs_[i];
     if (prev >= kNoMoreDocs) return Fail(Status::Corruption("doc id out of range"));
@@ -282,6 +276,16 @@ bool PostingsIterator::LoadBlock(std::size_t block) {
     return Fail(Status::Corruption("block's last doc disagrees with the skip data"));
   }
   return LoadFrequencies(d, block);
+}
+
+std::size_t PostingsIterator::UnpackBlockDocs(std::size_t block, std::uint32_t count,
+                                              const char* in, std::size_t avail,
+                                              std::uint32_t* docs) const {
+  const std::uint32_t lo = block == 0 ? 0 : blocks_[block - 1].last_doc + 1;
+  const std::uint32_t last = blocks_[block].last_doc;     // Init made it >= lo
+  if (last - lo < count - 1) return kInterpolativeError;  // the docs do not fit below it
+  docs[count - 1] = last;
+  return UnpackInterpolative(in, avail, count - 1, lo, last - 1, docs);
 }
 
 bool PostingsIterator::LoadFrequencies(Decoder d, std::size_t block) {
@@ -363,13 +367,9 @@ Status PostingsIterator::AddSizes(PostingsSizes* sizes) const {
       continue;
     }
     if (version_ >= 4) {
-      const std::uint32_t lo = b == 0 ? 0 : blocks_[b - 1].last_doc + 1;
-      const std::uint32_t last = blocks_[b].last_doc;
       std::uint32_t scratch[kBlockSize];
       const std::size_t doc_bytes =
-          last - lo < count - 1
-              ? kInterpolativeError
-              : UnpackInterpolative(body.data(), body.size(), count - 1, lo, last - 1, scratch);
+          UnpackBlockDocs(b, static_cast<std::uint32_t>(count), body.data(), body.size(), scratch);
       const std::size_t freq_bytes =
           doc_bytes == kInterpolativeError
               ? 0

@@ -120,6 +120,10 @@ class PostingsIterator {
 
  private:
   bool LoadBlock(std::size_t block);
+  // Version 4: the `count` docs of block `block` from its interpolative-coded bytes at `in`
+  // and its bounds in the skip data. Returns the bytes read, or kInterpolativeError.
+  std::size_t UnpackBlockDocs(std::size_t block, std::uint32_t count, const char* in,
+                              std::size_t avail, std::uint32_t* docs) const;
   // The rest of LoadBlock once the block's docs are in docs_: `d` is at the frequencies.
   bool LoadFrequencies(Decoder d, std::size_t block);
   // The block's doc gaps (versions 1-3) or frequencies (block_count_ of them), as the list's
