@@ -30,7 +30,7 @@ class BitWriter {
   int filled_ = 0;
 };
 
-// Reads past the end as zero bits; the caller checks afterwards that it did not (Used()).
+// Reads past the end as zero bits; the caller checks afterwards that it did not (UsedBytes()).
 class BitReader {
  public:
   BitReader(const char* in, std::size_t avail)
