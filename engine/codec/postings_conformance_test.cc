@@ -510,6 +510,25 @@ TEST(PostingsFormatTest, InterpolativeCodingRoundTripsAndStaysInBounds) {
   EXPECT_EQ(UnpackInterpolative("", 0, 0, 10, 9, out), 0u);
 }
 
+TEST(PostingsFormatTest, InterpolativeCodingIsTheBitsFormatMdDescribes) {
+  // Worked by hand from FORMAT.md. {3} in [0, 9]: r = 10, t = 3, u = 6, w = (3 + 3) mod 10 = 6,
+  // a long code: 6 in 3 bits, then 0.
+  std::string packed;
+  const std::uint32_t one[] = {3};
+  PackInterpolative(one, 1, 0, 9, &packed);
+  EXPECT_EQ(packed, std::string("\x06", 1));
+  // {0, 5, 9} in [0, 9]: 5 first, below r = 8 (t = 3, u = 8): w = (4 + 4) mod 8 = 0, "000";
+  // then 0 in [0, 4] (r = 5, u = 3): w = 1, "1" in 2 bits; then 9 in [6, 9] (r = 4, u = 4):
+  // w = (3 + 2) mod 4 = 1, in 2 bits. Least significant bit first: 0b0101000.
+  packed.clear();
+  const std::uint32_t three[] = {0, 5, 9};
+  PackInterpolative(three, 3, 0, 9, &packed);
+  EXPECT_EQ(packed, std::string("\x28", 1));
+  std::uint32_t back[3];
+  ASSERT_EQ(UnpackInterpolative(packed.data(), packed.size(), 3, 0, 9, back), 1u);
+  EXPECT_EQ(std::vector<std::uint32_t>(back, back + 3), std::vector<std::uint32_t>({0, 5, 9}));
+}
+
 TEST(PostingsFormatTest, InterpolativeCodingSpendsFewBitsOnClusters) {
   // 64 values in two runs of 32 inside a million. Packed gaps would spend 20 bits on every
   // value (160 bytes); here only the values whose bounds leave room cost bits: the splits
