@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <random>
 
 #include "engine/codec/postings.h"
@@ -455,9 +457,11 @@ TEST(PostingsFormatTest, PatchedPackingRoundTripsAndRejectsBadBytes) {
 TEST(PostingsFormatTest, InterpolativeCodingRoundTripsAndStaysInBounds) {
   std::mt19937_64 rng(Seed() + 8);
   for (int round = 0; round < 3000; ++round) {
-    // Bounds anywhere in 32 bits, from exactly n wide (every value implied) to the full range.
+    // Bounds anywhere in 32 bits, from exactly n wide (every value implied) to the full range
+    // (every 16th round: a random width reaches it almost never).
     const std::size_t n = rng() % 200;
     std::uint64_t width = n + (rng() % 4 == 0 ? 0 : rng() % (rng() % 3 == 0 ? 1000 : 1ull << 32));
+    if (round % 16 == 15) width = 1ull << 32;
     width = std::min<std::uint64_t>(std::max<std::uint64_t>(width, 1), 1ull << 32);
     const std::uint32_t lo = static_cast<std::uint32_t>(rng() % ((1ull << 32) - width + 1));
     const std::uint32_t hi = static_cast<std::uint32_t>(lo + width - 1);
@@ -473,18 +477,22 @@ TEST(PostingsFormatTest, InterpolativeCodingRoundTripsAndStaysInBounds) {
     }
     std::string packed;
     PackInterpolative(values.data(), n, lo, hi, &packed);
-    std::vector<std::uint32_t> back(n + 1);
+    constexpr std::uint32_t kMarker = 0xDEADBEEF;  // must survive: nothing is written past n
+    std::vector<std::uint32_t> back(n + 1, kMarker);
     ASSERT_EQ(UnpackInterpolative(packed.data(), packed.size(), n, lo, hi, back.data()),
               packed.size())
         << round;
+    ASSERT_EQ(back.back(), kMarker) << round;
     back.pop_back();
     ASSERT_EQ(back, values) << round;
     if (width == n) {
       EXPECT_TRUE(packed.empty()) << round;
     }
     for (std::size_t cut = 0; cut < packed.size(); ++cut) {
-      ASSERT_EQ(UnpackInterpolative(packed.data(), cut, n, lo, hi, back.data()),
-                kInterpolativeError)
+      // Each cut in a buffer of exactly its size, so that a sanitizer sees any read past it.
+      const std::unique_ptr<char[]> exact(new char[cut + 1]);
+      std::memcpy(exact.get(), packed.data(), cut);
+      ASSERT_EQ(UnpackInterpolative(exact.get(), cut, n, lo, hi, back.data()), kInterpolativeError)
           << round << " cut " << cut;
     }
     // Any bytes decode to values strictly increasing within the bounds.
@@ -502,6 +510,19 @@ TEST(PostingsFormatTest, InterpolativeCodingRoundTripsAndStaysInBounds) {
         }
       }
     }
+  }
+  // The full 32-bit range, where a code is 32 bits wide.
+  for (const std::vector<std::uint32_t>& full :
+       {std::vector<std::uint32_t>{0}, std::vector<std::uint32_t>{1u << 31},
+        std::vector<std::uint32_t>{0xFFFFFFFFu}, std::vector<std::uint32_t>{0, 0xFFFFFFFFu},
+        std::vector<std::uint32_t>{7, 1u << 31, 0xFFFFFFFEu}}) {
+    std::string packed;
+    PackInterpolative(full.data(), full.size(), 0, 0xFFFFFFFFu, &packed);
+    std::vector<std::uint32_t> back(full.size());
+    ASSERT_EQ(
+        UnpackInterpolative(packed.data(), packed.size(), full.size(), 0, 0xFFFFFFFFu, back.data()),
+        packed.size());
+    EXPECT_EQ(back, full);
   }
   // Bounds too narrow for the count are refused.
   std::uint32_t out[4];
@@ -527,6 +548,28 @@ TEST(PostingsFormatTest, InterpolativeCodingIsTheBitsFormatMdDescribes) {
   std::uint32_t back[3];
   ASSERT_EQ(UnpackInterpolative(packed.data(), packed.size(), 3, 0, 9, back), 1u);
   EXPECT_EQ(std::vector<std::uint32_t>(back, back + 3), std::vector<std::uint32_t>({0, 5, 9}));
+}
+
+TEST(PostingsFormatTest, Version4BlockWhoseLastDocLeavesNoRoomIsCorrupt) {
+  // Three docs, the last of them doc 1: the two before it cannot fit in [0, 0].
+  std::string list;
+  list.push_back(static_cast<char>(kKindV4));
+  PutVarint32(&list, 3);  // doc_freq
+  PutVarint64(&list, 0);  // total_term_freq - doc_freq
+  PutVarint32(&list, 1);  // the only block's last_doc
+  PutVarint32(&list, 1);  // max_freq
+  PutVarint32(&list, 5);  // min_length
+  list.push_back('\0');   // frequencies: width 0
+  PostingsIterator it;
+  EXPECT_EQ(it.Init(list).code(), Status::Code::kCorruption);  // Init loads the first block
+  EXPECT_EQ(it.doc(), kNoMoreDocs);
+  // The same list with room for its docs (last_doc 2) reads 0, 1, 2.
+  list[3] = 2;
+  ASSERT_TRUE(it.Init(list).ok());
+  std::vector<std::uint32_t> docs;
+  for (; it.doc() != kNoMoreDocs; it.Next()) docs.push_back(it.doc());
+  EXPECT_TRUE(it.status().ok());
+  EXPECT_EQ(docs, std::vector<std::uint32_t>({0, 1, 2}));
 }
 
 TEST(PostingsFormatTest, InterpolativeCodingSpendsFewBitsOnClusters) {

@@ -1,6 +1,7 @@
 #include "engine/common/interpolative.h"
 
 #include <bit>
+#include <cassert>
 #include <cstring>
 
 namespace stela {
@@ -157,6 +158,11 @@ void Decode(BitReader* r, std::uint32_t* values, std::size_t n, std::uint64_t lo
 
 void PackInterpolative(const std::uint32_t* values, std::size_t n, std::uint32_t lo,
                        std::uint32_t hi, std::string* out) {
+  // The caller's contract (the postings writer checks its docs as they are added): a value out
+  // of order or out of bounds would wrap a range and corrupt its neighbours' bits.
+  for (std::size_t i = 0; i < n; ++i) {
+    assert(values[i] >= lo && values[i] <= hi && (i == 0 || values[i] > values[i - 1]));
+  }
   BitWriter w(out);
   Encode(&w, values, n, lo, hi);
   w.Finish();
