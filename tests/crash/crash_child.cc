@@ -1,6 +1,8 @@
 // The crash test's child: opens the index at argv[1] and performs operations argv[3].. of the
 // workload with seed argv[2], printing "ack <i>" on standard output (unbuffered) after each
-// acknowledged operation, until it is killed.
+// acknowledged operation, until it is killed. With argv[4] = "bulk", operations go in bulks of
+// 1-64 as the _bulk endpoint sends them: each write skips its own fsync, one Index::Sync ends
+// the bulk, and only then are its operations acknowledged.
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,8 +13,8 @@
 #include "tests/crash/crash_workload.h"
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: crash_child DIR SEED FIRST_OP\n");
+  if (argc != 4 && argc != 5) {
+    std::fprintf(stderr, "usage: crash_child DIR SEED FIRST_OP [bulk]\n");
     return 2;
   }
   const std::string dir = argv[1];
@@ -28,27 +30,40 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "open: %s\n", index.status().ToString().c_str());
     return 4;
   }
+  const bool bulk = argc == 5 && std::string(argv[4]) == "bulk";
+  stela::engine::WriteOptions write_options;
+  write_options.defer_sync = bulk;
+  std::uint64_t bulk_left = 0, bulk_first = i;
   for (;; ++i) {
+    if (bulk && bulk_left == 0) {
+      bulk_left = 1 + stela::crashtest::Mix(seed ^ i) % 64;
+      bulk_first = i;
+    }
     const stela::crashtest::Op op = stela::crashtest::OpAt(seed, i);
     stela::Status s;
     switch (op.kind) {
       case stela::crashtest::OpKind::kIndex:
       case stela::crashtest::OpKind::kReplace:
-        s = (*index)->IndexDocument(op.id, op.source).status();
+        s = (*index)->IndexDocument(op.id, op.source, write_options).status();
         break;
       case stela::crashtest::OpKind::kDelete:
-        s = (*index)->DeleteDocument(op.id).status();
+        s = (*index)->DeleteDocument(op.id, write_options).status();
         break;
       case stela::crashtest::OpKind::kRefresh:
         s = (*index)->Refresh();
         break;
     }
+    if (s.ok() && bulk && --bulk_left == 0) s = (*index)->Sync();
     if (!s.ok()) {
       std::fprintf(stderr, "op %llu: %s\n", static_cast<unsigned long long>(i),
                    s.ToString().c_str());
       return 5;
     }
-    const std::string line = "ack " + std::to_string(i) + "\n";
-    if (write(STDOUT_FILENO, line.data(), line.size()) < 0) return 6;
+    if (bulk && bulk_left != 0) continue;
+    std::string acks;
+    for (std::uint64_t k = bulk ? bulk_first : i; k <= i; ++k) {
+      acks += "ack " + std::to_string(k) + "\n";
+    }
+    if (write(STDOUT_FILENO, acks.data(), acks.size()) < 0) return 6;
   }
 }

@@ -1,0 +1,152 @@
+// The power-cut half of the crash test: after the child is killed, the files under the index
+// directory are cut back to what a machine losing power at that moment would have kept, from the
+// journal power_cut_shim.cc wrote in the child.
+//
+// The model, the usual one for testing storage engines:
+//   - a file keeps the bytes it held when an fsync/fdatasync of it began (once that call
+//     returned); later writes are gone;
+//   - a name made in a directory (create, hard link) survives only if an fsync of that directory
+//     returned after it; a file whose name did not survive is gone whole;
+//   - O_TRUNC empties a file at once; renames and unlinks take effect at once (lenient: a real
+//     crash could undo one made before the directory's fsync).
+// Whatever existed when the round began counts as durable (SnapshotTree syncs it first).
+#pragma once
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace stela::crashtest {
+
+struct FileState {
+  std::uint64_t durable_bytes = 0;
+  bool name_durable = false;
+};
+using FileTree = std::map<std::string, FileState>;
+
+struct PowerCutReport {
+  std::uint64_t events = 0;      // journal lines replayed
+  std::uint64_t truncated = 0;   // files cut back to their synced length
+  std::uint64_t removed = 0;     // files whose name or content never became durable
+  std::uint64_t bytes_lost = 0;  // bytes the cut dropped (removed files included)
+  std::string error;             // a journal line it could not read, or an I/O error
+};
+
+// Every regular file under `root`, made durable first (fsync of each file and directory), so
+// the round starts from a state a power cut cannot take back.
+inline FileTree SnapshotTree(const std::string& root) {
+  namespace fs = std::filesystem;
+  FileTree tree;
+  std::vector<std::string> dirs{root};
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    const std::string path = fs::absolute(e.path()).lexically_normal().string();
+    if (e.is_directory()) {
+      dirs.push_back(path);
+      continue;
+    }
+    if (!e.is_regular_file()) continue;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      ::fsync(fd);
+      ::close(fd);
+    }
+    tree[path] = {static_cast<std::uint64_t>(e.file_size()), true};
+  }
+  for (const std::string& d : dirs) {
+    const int fd = ::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+      ::fsync(fd);
+      ::close(fd);
+    }
+  }
+  return tree;
+}
+
+inline std::string ParentOf(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+
+// Replays `journal` over `tree` (from SnapshotTree at the start of the round) and cuts the files
+// under `root` to what survives.
+inline PowerCutReport ApplyPowerCut(const std::string& root, FileTree tree,
+                                    const std::string& journal) {
+  namespace fs = std::filesystem;
+  PowerCutReport report;
+  std::ifstream in(journal);
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> f;
+    std::istringstream fields(line);
+    for (std::string part; std::getline(fields, part, '\t');) f.push_back(part);
+    const auto need = [&](std::size_t n) {
+      if (f.size() == n) return true;
+      report.error = "bad journal line: " + line;
+      return false;
+    };
+    if (f.empty()) continue;
+    ++report.events;
+    const std::string& kind = f[0];
+    if (kind == "C") {
+      if (!need(2)) return report;
+      tree[f[1]] = {0, false};
+    } else if (kind == "T") {
+      if (!need(2)) return report;
+      tree[f[1]].durable_bytes = 0;
+    } else if (kind == "S") {
+      if (!need(3)) return report;
+      tree[f[1]].durable_bytes = std::stoull(f[2]);  // a name first seen here is not durable
+    } else if (kind == "D") {
+      if (!need(2)) return report;
+      for (auto& [path, state] : tree) {
+        if (ParentOf(path) == f[1]) state.name_durable = true;
+      }
+    } else if (kind == "R") {
+      if (!need(3)) return report;
+      auto it = tree.find(f[1]);
+      const FileState moved = it == tree.end() ? FileState{} : it->second;
+      if (it != tree.end()) tree.erase(it);
+      tree[f[2]] = moved;
+    } else if (kind == "L") {
+      if (!need(3)) return report;
+      auto it = tree.find(f[1]);
+      tree[f[2]] = {it == tree.end() ? 0 : it->second.durable_bytes, false};
+    } else if (kind == "U") {
+      if (!need(2)) return report;
+      tree.erase(f[1]);
+    } else {
+      report.error = "bad journal line: " + line;
+      return report;
+    }
+  }
+  std::vector<fs::path> files;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (e.is_regular_file()) files.push_back(e.path());
+  }
+  for (const fs::path& p : files) {
+    const std::string path = fs::absolute(p).lexically_normal().string();
+    const std::uint64_t size = fs::file_size(p);
+    auto it = tree.find(path);
+    std::error_code ec;
+    if (it == tree.end() || !it->second.name_durable) {
+      fs::remove(p, ec);
+      ++report.removed;
+      report.bytes_lost += size;
+    } else if (size > it->second.durable_bytes) {
+      fs::resize_file(p, it->second.durable_bytes, ec);
+      ++report.truncated;
+      report.bytes_lost += size - it->second.durable_bytes;
+    }
+    if (ec) report.error = "cannot cut " + path + ": " + ec.message();
+  }
+  return report;
+}
+
+}  // namespace stela::crashtest
