@@ -1,6 +1,8 @@
 #include "api/rest/node.h"
 
+#include <fcntl.h>
 #include <simdjson.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -9,10 +11,8 @@
 #include <random>
 #include <thread>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include "api/rest/json_writer.h"
+#include "engine/common/sync_directory.h"
 #include "engine/search/query_util.h"
 
 namespace stela::api {
@@ -195,6 +195,10 @@ Status Node::Load() {
   fs::create_directories(fs::path(options_.data_dir) / "_state", ec);
   fs::create_directories(fs::path(options_.data_dir) / "indices", ec);
   if (ec) return Status::IOError("cannot create data directory " + options_.data_dir);
+  // The names of the directories just made must survive a power cut (index directories are
+  // made inside `indices`; each store syncs its own name).
+  STELA_RETURN_IF_ERROR(SyncDirectory(options_.data_dir));
+  STELA_RETURN_IF_ERROR(SyncParentDirectory(options_.data_dir));
   const std::string state = (fs::path(options_.data_dir) / "_state" / "node.json").string();
   std::ifstream in(state);
   if (!in) {

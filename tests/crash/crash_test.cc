@@ -37,10 +37,11 @@ std::uint64_t EnvOr(const char* name, std::uint64_t fallback) {
 
 // Runs the child until it has acknowledged at least one operation and `ms` more milliseconds
 // passed, then SIGKILLs it. Returns the last acknowledged op (nullopt if none). With a
-// `journal`, the child runs under the power-cut shim, which writes its file-system events there.
+// `journal`, the child runs under the power-cut shim, which writes there its file-system events
+// under `root`.
 std::optional<std::uint64_t> RunAndKill(const std::string& dir, std::uint64_t seed,
                                         std::uint64_t first, int ms, bool bulk,
-                                        const std::string& journal) {
+                                        const std::string& journal, const std::string& root) {
   // Everything the child needs is built before fork: the parent has threads (RocksDB's pools).
   const std::string s = std::to_string(seed), f = std::to_string(first);
   std::vector<std::string> env;
@@ -50,7 +51,7 @@ std::optional<std::uint64_t> RunAndKill(const std::string& dir, std::uint64_t se
   if (!journal.empty()) {
     env.push_back(std::string("LD_PRELOAD=") + STELA_POWERCUT_SHIM);
     env.push_back("STELA_POWERCUT_JOURNAL=" + journal);
-    env.push_back("STELA_POWERCUT_ROOT=" + dir);
+    env.push_back("STELA_POWERCUT_ROOT=" + root);
   }
   std::vector<char*> envp;
   for (std::string& e : env) envp.push_back(e.data());
@@ -144,9 +145,11 @@ void RunRounds(bool power_cut) {
               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(rounds));
   auto registry = std::move(analyzers::Registry::CreateBuiltin()).value();
   stela::testing::TempDir dir;
-  // Canonical: the shim sees the paths the kernel reports, with symbolic links resolved.
-  std::filesystem::create_directories(dir.Sub("shard"));
-  const std::string shard = std::filesystem::canonical(dir.Sub("shard")).string();
+  // Canonical: the shim sees the paths the kernel reports, with symbolic links resolved. The
+  // child's first open makes the shard's directory, which must survive a power cut too.
+  std::filesystem::create_directories(dir.Sub("data"));
+  const std::string data = std::filesystem::canonical(dir.Sub("data")).string();
+  const std::string shard = data + "/shard";
   const std::string journal = dir.Sub("journal");
   std::mt19937_64 rng(seed);
   State expected;
@@ -161,13 +164,13 @@ void RunRounds(bool power_cut) {
     FileTree before;
     if (power_cut) {
       std::filesystem::remove(journal);
-      before = SnapshotTree(shard);
+      before = SnapshotTree(data);
     }
     const std::optional<std::uint64_t> last =
-        RunAndKill(shard, seed, next, ms, bulk, power_cut ? journal : "");
+        RunAndKill(shard, seed, next, ms, bulk, power_cut ? journal : "", data);
     ASSERT_TRUE(last.has_value());
     if (power_cut) {
-      const PowerCutReport cut = ApplyPowerCut(shard, std::move(before), journal);
+      const PowerCutReport cut = ApplyPowerCut(data, std::move(before), journal);
       ASSERT_EQ(cut.error, "");
       ASSERT_GT(cut.events, 0u) << "the shim recorded nothing: is it loaded?";
       cuts.events += cut.events;

@@ -5,8 +5,9 @@
 // The model, the usual one for testing storage engines:
 //   - a file keeps the bytes it held when an fsync/fdatasync of it began (once that call
 //     returned); later writes are gone;
-//   - a name made in a directory (create, hard link) survives only if an fsync of that directory
-//     returned after it; a file whose name did not survive is gone whole;
+//   - a name made in a directory (create, hard link, mkdir) survives only if an fsync of that
+//     directory returned after it; a file whose name did not survive is gone whole, and so is a
+//     directory with everything under it;
 //   - O_TRUNC empties a file at once; renames and unlinks take effect at once (lenient: a real
 //     crash could undo one made before the directory's fsync).
 // Whatever existed when the round began counts as durable (SnapshotTree syncs it first).
@@ -19,6 +20,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <string>
@@ -27,8 +29,9 @@
 namespace stela::crashtest {
 
 struct FileState {
-  std::uint64_t durable_bytes = 0;
+  std::uint64_t durable_bytes = 0;  // files only
   bool name_durable = false;
+  bool directory = false;
 };
 using FileTree = std::map<std::string, FileState>;
 
@@ -40,8 +43,8 @@ struct PowerCutReport {
   std::string error;             // a journal line it could not read, or an I/O error
 };
 
-// Every regular file under `root`, made durable first (fsync of each file and directory), so
-// the round starts from a state a power cut cannot take back.
+// Every regular file and directory under `root`, made durable first (fsync of each file and
+// directory), so the round starts from a state a power cut cannot take back.
 inline FileTree SnapshotTree(const std::string& root) {
   namespace fs = std::filesystem;
   FileTree tree;
@@ -50,6 +53,7 @@ inline FileTree SnapshotTree(const std::string& root) {
     const std::string path = fs::absolute(e.path()).lexically_normal().string();
     if (e.is_directory()) {
       dirs.push_back(path);
+      tree[path] = {0, true, true};
       continue;
     }
     if (!e.is_regular_file()) continue;
@@ -58,7 +62,7 @@ inline FileTree SnapshotTree(const std::string& root) {
       ::fsync(fd);
       ::close(fd);
     }
-    tree[path] = {static_cast<std::uint64_t>(e.file_size()), true};
+    tree[path] = {static_cast<std::uint64_t>(e.file_size()), true, false};
   }
   for (const std::string& d : dirs) {
     const int fd = ::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -96,7 +100,7 @@ inline PowerCutReport ApplyPowerCut(const std::string& root, FileTree tree,
     const std::string& kind = f[0];
     if (kind == "C") {
       if (!need(2)) return report;
-      tree[f[1]] = {0, false};
+      tree[f[1]] = {0, false, false};
     } else if (kind == "T") {
       if (!need(2)) return report;
       tree[f[1]].durable_bytes = 0;
@@ -110,21 +114,62 @@ inline PowerCutReport ApplyPowerCut(const std::string& root, FileTree tree,
       }
     } else if (kind == "R") {
       if (!need(3)) return report;
-      auto it = tree.find(f[1]);
-      const FileState moved = it == tree.end() ? FileState{} : it->second;
-      if (it != tree.end()) tree.erase(it);
-      tree[f[2]] = moved;
+      // The entry and, for a directory, everything under it.
+      FileTree moved;
+      for (auto it = tree.begin(); it != tree.end();) {
+        if (it->first == f[1] || it->first.starts_with(f[1] + "/")) {
+          moved[f[2] + it->first.substr(f[1].size())] = it->second;
+          it = tree.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      if (moved.empty()) moved[f[2]] = {};  // not seen before: nothing of it is durable
+      for (auto& [path, state] : moved) tree[path] = state;
     } else if (kind == "L") {
       if (!need(3)) return report;
       auto it = tree.find(f[1]);
-      tree[f[2]] = {it == tree.end() ? 0 : it->second.durable_bytes, false};
+      tree[f[2]] = {it == tree.end() ? 0 : it->second.durable_bytes, false, false};
     } else if (kind == "U") {
       if (!need(2)) return report;
       tree.erase(f[1]);
+    } else if (kind == "M") {
+      if (!need(2)) return report;
+      tree[f[1]] = {0, false, true};
+    } else if (kind == "X") {
+      if (!need(2)) return report;
+      for (auto it = tree.begin(); it != tree.end();) {
+        it =
+            it->first == f[1] || it->first.starts_with(f[1] + "/") ? tree.erase(it) : std::next(it);
+      }
     } else {
       report.error = "bad journal line: " + line;
       return report;
     }
+  }
+  // Directories first, shallowest first: one whose name did not survive goes with everything
+  // under it.
+  std::vector<std::string> lost_dirs;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (!e.is_directory()) continue;
+    const std::string path = fs::absolute(e.path()).lexically_normal().string();
+    bool under_lost = false;
+    for (const std::string& d : lost_dirs) under_lost = under_lost || path.starts_with(d + "/");
+    if (under_lost) continue;
+    auto it = tree.find(path);
+    if (it == tree.end() || !it->second.directory || !it->second.name_durable) {
+      lost_dirs.push_back(path);
+    }
+  }
+  for (const std::string& d : lost_dirs) {
+    for (const auto& e : fs::recursive_directory_iterator(d)) {
+      if (!e.is_regular_file()) continue;
+      ++report.removed;
+      report.bytes_lost += e.file_size();
+    }
+    std::error_code ec;
+    fs::remove_all(d, ec);
+    if (ec) report.error = "cannot cut " + d + ": " + ec.message();
   }
   std::vector<fs::path> files;
   for (const auto& e : fs::recursive_directory_iterator(root)) {
@@ -135,7 +180,7 @@ inline PowerCutReport ApplyPowerCut(const std::string& root, FileTree tree,
     const std::uint64_t size = fs::file_size(p);
     auto it = tree.find(path);
     std::error_code ec;
-    if (it == tree.end() || !it->second.name_durable) {
+    if (it == tree.end() || it->second.directory || !it->second.name_durable) {
       fs::remove(p, ec);
       ++report.removed;
       report.bytes_lost += size;

@@ -1,6 +1,7 @@
 // A fixed sequence of writes, fsyncs, renames, links and unlinks in directory argv[1], run
 // under the power-cut shim by power_cut_test.cc, which knows what a power cut must leave of it.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -25,8 +26,8 @@ void Write(int fd, const char* text) {
   if (write(fd, text, std::strlen(text)) != static_cast<ssize_t>(std::strlen(text))) _exit(3);
 }
 
-void SyncDir() {
-  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+void SyncDir(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0 || fsync(fd) != 0) _exit(4);
   close(fd);
 }
@@ -50,7 +51,14 @@ int main(int argc, char** argv) {
   if (unlink((dir + "/u").c_str()) != 0) return 8;
   int v = Open("v", O_WRONLY | O_TRUNC);
   Write(v, "new");
-  SyncDir();  // a's and t's names are durable from here
+  // d2: a directory made before the sync below, holding a synced file whose name d2's own
+  // sync makes durable.
+  if (mkdir((dir + "/d2").c_str(), 0755) != 0) return 11;
+  int g = Open("d2/g", O_CREAT | O_WRONLY);
+  Write(g, "in d2");
+  if (fsync(g) != 0) return 12;
+  SyncDir(dir + "/d2");
+  SyncDir(dir);  // a's, t's and d2's names are durable from here
   // b: never synced. c: synced, but its name never is. t2: a link made after the last sync of
   // the directory.
   int b = Open("b", O_CREAT | O_WRONLY);
@@ -59,6 +67,12 @@ int main(int argc, char** argv) {
   Write(c, "synced, name not");
   if (fsync(c) != 0) return 9;
   if (link((dir + "/t").c_str(), (dir + "/t2").c_str()) != 0) return 10;
-  for (int fd : {a, b, c, t, v}) close(fd);
+  // d1: like d2, but made after the last sync of its parent: gone, with its file.
+  if (mkdir((dir + "/d1").c_str(), 0755) != 0) return 13;
+  int f = Open("d1/f", O_CREAT | O_WRONLY);
+  Write(f, "in d1");
+  if (fsync(f) != 0) return 14;
+  SyncDir(dir + "/d1");
+  for (int fd : {a, b, c, f, g, t, v}) close(fd);
   return 0;
 }

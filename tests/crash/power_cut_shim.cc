@@ -11,6 +11,8 @@
 //   R <from> <to>     renamed
 //   L <from> <to>     hard-linked
 //   U <path>          unlinked
+//   M <path>          directory made
+//   X <path>          directory removed
 //
 // power_cut.h replays the journal after the kill. Paths are absolute and tab-separated. Calls
 // the shim does not see (writes, sync_file_range, fallocate) make nothing durable.
@@ -271,7 +273,37 @@ int unlinkat(int dirfd, const char* path, int flags) {
   const std::string a = Absolute(dirfd, path);
   std::lock_guard lock(Mu());
   const int r = real(dirfd, path, flags);
-  if (r == 0 && Watched(a) && (flags & AT_REMOVEDIR) == 0) Record("U\t" + a);
+  if (r == 0 && Watched(a)) Record(((flags & AT_REMOVEDIR) != 0 ? "X\t" : "U\t") + a);
+  return r;
+}
+
+int mkdir(const char* path, mode_t mode) {
+  using Fn = int (*)(const char*, mode_t);
+  static const Fn real = Real<Fn>("mkdir");
+  const std::string a = Absolute(AT_FDCWD, path);
+  std::lock_guard lock(Mu());
+  const int r = real(path, mode);
+  if (r == 0 && Watched(a)) Record("M\t" + a);
+  return r;
+}
+
+int mkdirat(int dirfd, const char* path, mode_t mode) {
+  using Fn = int (*)(int, const char*, mode_t);
+  static const Fn real = Real<Fn>("mkdirat");
+  const std::string a = Absolute(dirfd, path);
+  std::lock_guard lock(Mu());
+  const int r = real(dirfd, path, mode);
+  if (r == 0 && Watched(a)) Record("M\t" + a);
+  return r;
+}
+
+int rmdir(const char* path) {
+  using Fn = int (*)(const char*);
+  static const Fn real = Real<Fn>("rmdir");
+  const std::string a = Absolute(AT_FDCWD, path);
+  std::lock_guard lock(Mu());
+  const int r = real(path);
+  if (r == 0 && Watched(a)) Record("X\t" + a);
   return r;
 }
 
