@@ -3,7 +3,8 @@
 // 64 per request) go in until the server is SIGKILLed at a random moment. With a power cut, the
 // server ran under the shim (power_cut_shim.cc) and its data directory is cut back to what it
 // had synced (power_cut.h). The next round's server recovers the node; every acknowledged item
-// must be there, nothing unsent may be, and the index must pass check-index.
+// must be there, nothing unsent may be, and the index must pass check-index. Each round also
+// makes a new index with one document, which every later round must find.
 //   STELA_TEST_SEED replays a run; STELA_CRASH_ROUNDS sets the rounds (default 16 here).
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -283,17 +284,35 @@ void RunRounds(bool power_cut) {
       ASSERT_TRUE(got.has_value());
       ASSERT_TRUE(Same(*got, expected));
     }
+    // Every index made in an earlier round, with its one document, is still there.
+    for (std::uint64_t k = 0; k < round; ++k) {
+      const std::string target = "/made-" + std::to_string(k) + "/_doc/x";
+      auto r = Send(server.port, http::verb::get, target, "");
+      ASSERT_TRUE(r && r->first == 200 && r->second.find("\"found\":true") != std::string::npos)
+          << target << ": " << (r ? r->second : "no answer");
+    }
     if (last_round) {
       Kill(server);
-      auto report = engine::CheckIndex(data + "/indices/" + [&] {
-        for (const auto& e : fs::directory_iterator(data + "/indices")) {
-          return e.path().filename().string();
-        }
-        return std::string();
-      }());
-      ASSERT_TRUE(report.ok()) << report.status().ToString();
-      EXPECT_TRUE(report->ok()) << report->Summary();
+      std::uint64_t checked = 0;
+      for (const auto& e : fs::directory_iterator(data + "/indices")) {
+        auto report = engine::CheckIndex(e.path().string());
+        ASSERT_TRUE(report.ok()) << e.path() << ": " << report.status().ToString();
+        EXPECT_TRUE(report->ok()) << e.path() << ": " << report->Summary();
+        ++checked;
+      }
+      EXPECT_EQ(checked, rounds + 1);  // "crash" and one made per round
       break;
+    }
+    // A new index and one document in it, acknowledged before the bulks start: making an index
+    // (the node's metadata, the index's directory) must survive the cut too.
+    {
+      const std::string name = "/made-" + std::to_string(round);
+      auto r = Send(server.port, http::verb::put, name,
+                    R"({"mappings": {"properties": {"round": {"type": "long"}}}})");
+      ASSERT_TRUE(r && r->first == 200) << (r ? r->second : "no answer");
+      r = Send(server.port, http::verb::put, name + "/_doc/x",
+               R"({"round": )" + std::to_string(round) + "}");
+      ASSERT_TRUE(r && r->first == 201) << (r ? r->second : "no answer");
     }
     std::atomic<std::uint64_t> acked{next}, sent{next};
     std::thread sender(SendBulks, server.port, seed, next, &acked, &sent);
