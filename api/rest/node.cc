@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -198,7 +199,11 @@ Status Node::Load() {
   // The names of the directories just made must survive a power cut (index directories are
   // made inside `indices`; each store syncs its own name).
   STELA_RETURN_IF_ERROR(SyncDirectory(options_.data_dir));
-  STELA_RETURN_IF_ERROR(SyncParentDirectory(options_.data_dir));
+  // The data directory's own name: the operator's parent directory may not be readable to us,
+  // and was most likely made long ago; a warning, not a refusal to start.
+  if (Status s = SyncParentDirectory(options_.data_dir); !s.ok()) {
+    std::fprintf(stderr, "stela: warning: %s\n", s.ToString().c_str());
+  }
   const std::string state = (fs::path(options_.data_dir) / "_state" / "node.json").string();
   std::ifstream in(state);
   if (!in) {
@@ -379,6 +384,9 @@ Status Node::DeleteIndex(const std::string& name) {
     handle->index.reset();
     std::error_code ec;
     fs::remove_all(dir, ec);
+    // Best effort: a directory that comes back after a power cut is only an orphan that no
+    // index names.
+    (void)SyncParentDirectory(dir);
   }
   return Status::OK();
 }

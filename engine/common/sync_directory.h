@@ -9,7 +9,8 @@
 
 namespace stela {
 
-// fsyncs directory `dir`, making the names in it durable. IOError when it cannot.
+// fsyncs directory `dir`, making the names in it durable. IOError when it cannot, except on a
+// file system that does not fsync directories at all (EINVAL), where it does nothing.
 Status SyncDirectory(const std::string& dir);
 
 // SyncDirectory of the directory holding `path` ("." for a bare name).

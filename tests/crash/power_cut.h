@@ -9,7 +9,11 @@
 //     directory returned after it; a file whose name did not survive is gone whole, and so is a
 //     directory with everything under it;
 //   - O_TRUNC empties a file at once; renames and unlinks take effect at once (lenient: a real
-//     crash could undo one made before the directory's fsync).
+//     crash could undo one made before the directory's fsync). A rename over a durable name
+//     keeps the name durable: a real crash leaves the old file or the new one there, and this
+//     model takes the new one.
+//   - hard links share no state here: a sync through one name does not reach the other (the
+//     engine syncs a linked file through its new name).
 // Whatever existed when the round began counts as durable (SnapshotTree syncs it first).
 #pragma once
 
@@ -32,6 +36,7 @@ struct FileState {
   std::uint64_t durable_bytes = 0;  // files only
   bool name_durable = false;
   bool directory = false;
+  std::uint64_t named_at = 0;  // the journal line that made the name (0: before the round)
 };
 using FileTree = std::map<std::string, FileState>;
 
@@ -53,7 +58,7 @@ inline FileTree SnapshotTree(const std::string& root) {
     const std::string path = fs::absolute(e.path()).lexically_normal().string();
     if (e.is_directory()) {
       dirs.push_back(path);
-      tree[path] = {0, true, true};
+      tree[path] = {0, true, true, 0};
       continue;
     }
     if (!e.is_regular_file()) continue;
@@ -62,7 +67,7 @@ inline FileTree SnapshotTree(const std::string& root) {
       ::fsync(fd);
       ::close(fd);
     }
-    tree[path] = {static_cast<std::uint64_t>(e.file_size()), true, false};
+    tree[path] = {static_cast<std::uint64_t>(e.file_size()), true, false, 0};
   }
   for (const std::string& d : dirs) {
     const int fd = ::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -86,7 +91,10 @@ inline PowerCutReport ApplyPowerCut(const std::string& root, FileTree tree,
   namespace fs = std::filesystem;
   PowerCutReport report;
   std::ifstream in(journal);
+  std::map<std::string, std::uint64_t> sync_began;  // directory fsync ticket -> its B line
+  std::uint64_t line_number = 0;
   for (std::string line; std::getline(in, line);) {
+    ++line_number;
     std::vector<std::string> f;
     std::istringstream fields(line);
     for (std::string part; std::getline(fields, part, '\t');) f.push_back(part);
@@ -100,17 +108,32 @@ inline PowerCutReport ApplyPowerCut(const std::string& root, FileTree tree,
     const std::string& kind = f[0];
     if (kind == "C") {
       if (!need(2)) return report;
-      tree[f[1]] = {0, false, false};
+      tree[f[1]] = {0, false, false, line_number};
     } else if (kind == "T") {
       if (!need(2)) return report;
-      tree[f[1]].durable_bytes = 0;
+      auto it = tree.find(f[1]);
+      if (it == tree.end()) it = tree.emplace(f[1], FileState{0, false, false, line_number}).first;
+      it->second.durable_bytes = 0;
     } else if (kind == "S") {
       if (!need(3)) return report;
-      tree[f[1]].durable_bytes = std::stoull(f[2]);  // a name first seen here is not durable
-    } else if (kind == "D") {
+      auto it = tree.find(f[1]);
+      if (it == tree.end()) {
+        // Made by a call the shim does not see (fopen): its name is not durable yet.
+        it = tree.emplace(f[1], FileState{0, false, false, line_number}).first;
+      }
+      it->second.durable_bytes = std::stoull(f[2]);
+    } else if (kind == "B") {
       if (!need(2)) return report;
+      sync_began[f[1]] = line_number;
+    } else if (kind == "D") {
+      if (!need(3)) return report;
+      auto began = sync_began.find(f[2]);
+      if (began == sync_began.end()) {
+        report.error = "directory sync without its start: " + line;
+        return report;
+      }
       for (auto& [path, state] : tree) {
-        if (ParentOf(path) == f[1]) state.name_durable = true;
+        if (ParentOf(path) == f[1] && state.named_at < began->second) state.name_durable = true;
       }
     } else if (kind == "R") {
       if (!need(3)) return report;
@@ -124,18 +147,25 @@ inline PowerCutReport ApplyPowerCut(const std::string& root, FileTree tree,
           ++it;
         }
       }
-      if (moved.empty()) moved[f[2]] = {};  // not seen before: nothing of it is durable
-      for (auto& [path, state] : moved) tree[path] = state;
+      if (moved.empty()) moved[f[2]] = {0, false, false, line_number};  // nothing durable
+      // Replacing a durable name leaves a durable name (holding the old file or the new).
+      auto replaced = tree.find(f[2]);
+      const bool over_durable = replaced != tree.end() && replaced->second.name_durable;
+      for (auto& [path, state] : moved) {
+        if (!state.name_durable) state.named_at = line_number;
+        tree[path] = state;
+      }
+      if (over_durable) tree[f[2]].name_durable = true;
     } else if (kind == "L") {
       if (!need(3)) return report;
       auto it = tree.find(f[1]);
-      tree[f[2]] = {it == tree.end() ? 0 : it->second.durable_bytes, false, false};
+      tree[f[2]] = {it == tree.end() ? 0 : it->second.durable_bytes, false, false, line_number};
     } else if (kind == "U") {
       if (!need(2)) return report;
       tree.erase(f[1]);
     } else if (kind == "M") {
       if (!need(2)) return report;
-      tree[f[1]] = {0, false, true};
+      tree[f[1]] = {0, false, true, line_number};
     } else if (kind == "X") {
       if (!need(2)) return report;
       for (auto it = tree.begin(); it != tree.end();) {

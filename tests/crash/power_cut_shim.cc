@@ -7,7 +7,8 @@
 //   T <path>          truncated to nothing at open (O_TRUNC)
 //   S <path> <bytes>  fsync/fdatasync of a regular file began when it held <bytes>: those are
 //                     durable once the call returns (the line is written after it returns)
-//   D <path>          fsync of a directory returned: the names in it are durable
+//   B <n>             fsync number n of a directory begins
+//   D <path> <n>      that fsync returned: the names made in <path> before its B line are durable
 //   R <from> <to>     renamed
 //   L <from> <to>     hard-linked
 //   U <path>          unlinked
@@ -152,8 +153,11 @@ int OpenCommon(int dirfd, const char* path, int flags, mode_t mode, bool at) {
   return fd;
 }
 
+// O_TMPFILE includes O_DIRECTORY's bit: test for all of it.
 mode_t ModeArg(int flags, va_list ap) {
-  return (flags & (O_CREAT | O_TMPFILE)) != 0 ? static_cast<mode_t>(va_arg(ap, int)) : 0;
+  return (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE
+             ? static_cast<mode_t>(va_arg(ap, int))
+             : 0;
 }
 
 template <typename Fn>
@@ -162,11 +166,20 @@ int SyncCommon(const char* name, int fd) {
   struct stat st;
   const std::string path = PathOfFd(fd);
   if (!Watched(path) || fstat(fd, &st) != 0) return real(fd);
+  // A directory fsync covers the names made before it began, not those another thread makes
+  // while it runs: its start is journaled, numbered, and its end refers to it.
+  static std::uint64_t next_ticket = 0;
+  std::uint64_t ticket = 0;
+  if (S_ISDIR(st.st_mode)) {
+    std::lock_guard lock(Mu());
+    ticket = ++next_ticket;
+    Record("B\t" + std::to_string(ticket));
+  }
   const int r = real(fd);
   if (r == 0) {
     std::lock_guard lock(Mu());
     if (S_ISDIR(st.st_mode)) {
-      Record("D\t" + path);
+      Record("D\t" + path + "\t" + std::to_string(ticket));
     } else if (S_ISREG(st.st_mode)) {
       Record("S\t" + path + "\t" + std::to_string(st.st_size));
     }

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "engine/testing/temp_dir.h"
 
@@ -39,12 +41,17 @@ TEST(PowerCutTest, KeepsWhatWasSyncedAndNothingElse) {
   FileTree before = SnapshotTree(root.string());
   ASSERT_EQ(before.size(), 3u);
 
+  // The environment is built before fork: the test binary may have threads by now.
+  std::vector<std::string> env = {std::string("LD_PRELOAD=") + STELA_POWERCUT_SHIM,
+                                  "STELA_POWERCUT_JOURNAL=" + journal,
+                                  "STELA_POWERCUT_ROOT=" + root.string()};
+  std::vector<char*> envp;
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const char* argv[] = {STELA_POWERCUT_PROBE, root.c_str(), nullptr};
   const pid_t pid = fork();
   if (pid == 0) {
-    setenv("LD_PRELOAD", STELA_POWERCUT_SHIM, 1);
-    setenv("STELA_POWERCUT_JOURNAL", journal.c_str(), 1);
-    setenv("STELA_POWERCUT_ROOT", root.c_str(), 1);
-    execl(STELA_POWERCUT_PROBE, STELA_POWERCUT_PROBE, root.c_str(), static_cast<char*>(nullptr));
+    execve(STELA_POWERCUT_PROBE, const_cast<char**>(argv), envp.data());
     _exit(127);
   }
   int status = 0;
@@ -70,6 +77,29 @@ TEST(PowerCutTest, KeepsWhatWasSyncedAndNothingElse) {
   EXPECT_FALSE(fs::exists(root / "d1"));
   EXPECT_EQ(report.truncated, 2u);  // a, v
   EXPECT_EQ(report.removed, 4u);    // b, c, t2, d1/f
+}
+
+// A directory fsync covers only names made before it began; a rename over a durable name
+// leaves the name (written as the shim would, without running anything).
+TEST(PowerCutTest, DirectorySyncsCoverEarlierNamesAndRenamesKeepDurableNames) {
+  stela::testing::TempDir tmp;
+  fs::create_directories(tmp.Sub("root"));
+  const fs::path root = fs::canonical(tmp.Sub("root"));
+  WriteFile(root / "CURRENT", "old");
+  FileTree before = SnapshotTree(root.string());
+  WriteFile(root / "CURRENT", "new");  // what the rename below left there
+  WriteFile(root / "early", "e");
+  WriteFile(root / "late", "l");
+  const std::string r = root.string();
+  WriteFile(tmp.Sub("journal"), "C\t" + r + "/early\nS\t" + r + "/early\t1\nB\t1\nC\t" + r +
+                                    "/late\nS\t" + r + "/late\t1\nD\t" + r + "\t1\nC\t" + r +
+                                    "/CURRENT.tmp\nS\t" + r + "/CURRENT.tmp\t3\nR\t" + r +
+                                    "/CURRENT.tmp\t" + r + "/CURRENT\n");
+  const PowerCutReport report = ApplyPowerCut(r, std::move(before), tmp.Sub("journal"));
+  ASSERT_EQ(report.error, "");
+  EXPECT_EQ(Read(root / "early"), "e");
+  EXPECT_FALSE(fs::exists(root / "late"));  // made while the directory's fsync ran
+  EXPECT_EQ(Read(root / "CURRENT"), "new");
 }
 
 TEST(PowerCutTest, RejectsAJournalItCannotRead) {

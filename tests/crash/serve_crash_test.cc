@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <simdjson.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,6 +61,7 @@ std::optional<std::pair<int, std::string>> Send(std::uint16_t port, http::verb m
   try {
     boost::asio::io_context io;
     beast::tcp_stream stream(io);
+    stream.expires_after(std::chrono::seconds(60));  // a hung server fails the test, not ctest
     stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
     http::request<http::string_body> req(method, target, 11);
     req.set(http::field::host, "127.0.0.1");
@@ -111,6 +113,7 @@ Server Start(const std::string& data, const std::string& port_file, const std::s
   Server s;
   s.pid = fork();
   if (s.pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test
     const int null = open("/dev/null", O_WRONLY);
     dup2(null, STDERR_FILENO);
     execve(STELA_BIN, const_cast<char**>(argv), envp.data());
@@ -343,8 +346,16 @@ void RunRounds(bool power_cut) {
       std::optional<State> got = Documents(peek.port);
       // A clean stop: what the peek wrote (a refresh) is durable before the next snapshot.
       kill(peek.pid, SIGTERM);
-      waitpid(peek.pid, nullptr, 0);
-      peek.pid = -1;
+      const auto stop_by = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+      bool stopped = false;
+      while (!(stopped = waitpid(peek.pid, nullptr, WNOHANG) == peek.pid)) {
+        if (std::chrono::steady_clock::now() > stop_by) {
+          ADD_FAILURE() << "stela serve did not stop within 60 s of SIGTERM";
+          break;  // the destructor kills it
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      if (stopped) peek.pid = -1;
       ASSERT_TRUE(got.has_value());
       State candidate = expected;
       std::uint64_t k = acked.load();
