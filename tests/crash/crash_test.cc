@@ -31,11 +31,6 @@
 namespace stela::crashtest {
 namespace {
 
-std::uint64_t EnvOr(const char* name, std::uint64_t fallback) {
-  const char* v = std::getenv(name);
-  return v ? std::strtoull(v, nullptr, 10) : fallback;
-}
-
 // Runs the child until it has acknowledged at least one operation and `ms` more milliseconds
 // passed, then SIGKILLs it. Returns the last acknowledged op (nullopt if none). With a
 // `journal`, the child runs under the power-cut shim, which writes there its file-system events
@@ -45,18 +40,8 @@ std::optional<std::uint64_t> RunAndKill(const std::string& dir, std::uint64_t se
                                         const std::string& journal, const std::string& root) {
   // Everything the child needs is built before fork: the parent has threads (RocksDB's pools).
   const std::string s = std::to_string(seed), f = std::to_string(first);
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (journal.empty() || std::string_view(*e).substr(0, 11) != "LD_PRELOAD=") env.push_back(*e);
-  }
-  if (!journal.empty()) {
-    env.push_back(std::string("LD_PRELOAD=") + STELA_POWERCUT_SHIM);
-    env.push_back("STELA_POWERCUT_JOURNAL=" + journal);
-    env.push_back("STELA_POWERCUT_ROOT=" + root);
-  }
-  std::vector<char*> envp;
-  for (std::string& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  std::vector<std::string> env = ChildEnvironment(STELA_POWERCUT_SHIM, journal, root);
+  std::vector<char*> envp = Pointers(env);
   const char* argv[] = {STELA_CRASH_CHILD,       dir.c_str(), s.c_str(), f.c_str(),
                         bulk ? "bulk" : nullptr, nullptr};
   int fds[2];
@@ -175,10 +160,7 @@ void RunRounds(bool power_cut) {
       const PowerCutReport cut = ApplyPowerCut(data, std::move(before), journal);
       ASSERT_EQ(cut.error, "");
       ASSERT_GT(cut.events, 0u) << "the shim recorded nothing: is it loaded?";
-      cuts.events += cut.events;
-      cuts.truncated += cut.truncated;
-      cuts.removed += cut.removed;
-      cuts.bytes_lost += cut.bytes_lost;
+      cuts.Add(cut);
     }
     for (std::uint64_t i = next; i <= *last; ++i) Apply(OpAt(seed, i), &expected);
     total_acked += *last + 1 - next;
@@ -218,13 +200,7 @@ void RunRounds(bool power_cut) {
       expected.size(), static_cast<unsigned long long>(segments),
       static_cast<unsigned long long>(in_flight_applied));
   if (power_cut) {
-    std::printf(
-        "power-cut test: %llu file-system events replayed; %llu files cut back, %llu "
-        "removed, %llu unsynced bytes dropped\n",
-        static_cast<unsigned long long>(cuts.events),
-        static_cast<unsigned long long>(cuts.truncated),
-        static_cast<unsigned long long>(cuts.removed),
-        static_cast<unsigned long long>(cuts.bytes_lost));
+    std::printf("power-cut test: %s\n", cuts.Summary().c_str());
     // The cut must have had something to take, or the test shows nothing.
     EXPECT_GT(cuts.bytes_lost, 0u);
   }

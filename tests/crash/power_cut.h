@@ -22,12 +22,14 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace stela::crashtest {
@@ -46,7 +48,49 @@ struct PowerCutReport {
   std::uint64_t removed = 0;     // files whose name or content never became durable
   std::uint64_t bytes_lost = 0;  // bytes the cut dropped (removed files included)
   std::string error;             // a journal line it could not read, or an I/O error
+
+  void Add(const PowerCutReport& o) {
+    events += o.events;
+    truncated += o.truncated;
+    removed += o.removed;
+    bytes_lost += o.bytes_lost;
+  }
+  std::string Summary() const {
+    return std::to_string(events) + " file-system events replayed; " + std::to_string(truncated) +
+           " files cut back, " + std::to_string(removed) + " removed, " +
+           std::to_string(bytes_lost) + " unsynced bytes dropped";
+  }
 };
+
+// The environment of a child process: this one's, and with a `journal`, the shim preloaded
+// (`shim`) and told where to write and what to watch. Build it before fork: a parent with
+// threads must not allocate between fork and exec. Pointers(env) gives execve's array.
+inline std::vector<std::string> ChildEnvironment(const char* shim, const std::string& journal,
+                                                 const std::string& root) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::string_view(*e).substr(0, 11) != "LD_PRELOAD=") env.push_back(*e);
+  }
+  if (!journal.empty()) {
+    env.push_back(std::string("LD_PRELOAD=") + shim);
+    env.push_back("STELA_POWERCUT_JOURNAL=" + journal);
+    env.push_back("STELA_POWERCUT_ROOT=" + root);
+  }
+  return env;
+}
+
+inline std::vector<char*> Pointers(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (std::string& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+// A number from the environment (STELA_TEST_SEED, STELA_CRASH_ROUNDS), or `fallback`.
+inline std::uint64_t EnvOr(const char* name, std::uint64_t fallback) {
+  const char* v = std::getenv(name);
+  return v ? std::strtoull(v, nullptr, 10) : fallback;
+}
 
 // Every regular file and directory under `root`, made durable first (fsync of each file and
 // directory), so the round starts from a state a power cut cannot take back.

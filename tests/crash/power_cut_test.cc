@@ -41,13 +41,8 @@ TEST(PowerCutTest, KeepsWhatWasSyncedAndNothingElse) {
   FileTree before = SnapshotTree(root.string());
   ASSERT_EQ(before.size(), 3u);
 
-  // The environment is built before fork: the test binary may have threads by now.
-  std::vector<std::string> env = {std::string("LD_PRELOAD=") + STELA_POWERCUT_SHIM,
-                                  "STELA_POWERCUT_JOURNAL=" + journal,
-                                  "STELA_POWERCUT_ROOT=" + root.string()};
-  std::vector<char*> envp;
-  for (std::string& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  std::vector<std::string> env = ChildEnvironment(STELA_POWERCUT_SHIM, journal, root.string());
+  std::vector<char*> envp = Pointers(env);
   const char* argv[] = {STELA_POWERCUT_PROBE, root.c_str(), nullptr};
   const pid_t pid = fork();
   if (pid == 0) {

@@ -42,11 +42,6 @@ using tcp = boost::asio::ip::tcp;
 constexpr std::uint64_t kMaxBulk = 64;
 constexpr std::uint64_t kIds = 1500;  // ids the workload writes: the index stays small
 
-std::uint64_t EnvOr(const char* name, std::uint64_t fallback) {
-  const char* v = std::getenv(name);
-  return v ? std::strtoull(v, nullptr, 10) : fallback;
-}
-
 // The crash workload with its ids folded into kIds, so that a round's search sees them all.
 Op NodeOpAt(std::uint64_t seed, std::uint64_t i) {
   Op op = OpAt(seed, i);
@@ -96,18 +91,8 @@ struct Server {
 // Starts `stela serve` on DATA (under the shim when `journal` is set) and waits for its port.
 Server Start(const std::string& data, const std::string& port_file, const std::string& journal) {
   fs::remove(port_file);
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (std::string_view(*e).substr(0, 11) != "LD_PRELOAD=") env.push_back(*e);
-  }
-  if (!journal.empty()) {
-    env.push_back(std::string("LD_PRELOAD=") + STELA_POWERCUT_SHIM);
-    env.push_back("STELA_POWERCUT_JOURNAL=" + journal);
-    env.push_back("STELA_POWERCUT_ROOT=" + data);
-  }
-  std::vector<char*> envp;
-  for (std::string& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  std::vector<std::string> env = ChildEnvironment(STELA_POWERCUT_SHIM, journal, data);
+  std::vector<char*> envp = Pointers(env);
   const char* argv[] = {STELA_BIN,     "serve", "--data",      data.c_str(),      "--port", "0",
                         "--grpc-port", "off",   "--port-file", port_file.c_str(), nullptr};
   Server s;
@@ -332,9 +317,7 @@ void RunRounds(bool power_cut) {
       const PowerCutReport cut = ApplyPowerCut(data, std::move(before), journal);
       ASSERT_EQ(cut.error, "");
       ASSERT_GT(cut.events, 0u) << "the shim recorded nothing: is it loaded?";
-      cuts.truncated += cut.truncated;
-      cuts.removed += cut.removed;
-      cuts.bytes_lost += cut.bytes_lost;
+      cuts.Add(cut);
     }
     for (std::uint64_t i = next; i < acked.load(); ++i) Apply(NodeOpAt(seed, i), &expected);
     total_acked += acked.load() - next;
@@ -373,10 +356,7 @@ void RunRounds(bool power_cut) {
       what, static_cast<unsigned long long>(rounds), static_cast<unsigned long long>(total_acked),
       expected.size(), static_cast<unsigned long long>(in_flight_applied));
   if (power_cut) {
-    std::printf("%s: %llu files cut back, %llu removed, %llu unsynced bytes dropped\n", what,
-                static_cast<unsigned long long>(cuts.truncated),
-                static_cast<unsigned long long>(cuts.removed),
-                static_cast<unsigned long long>(cuts.bytes_lost));
+    std::printf("%s: %s\n", what, cuts.Summary().c_str());
     EXPECT_GT(cuts.bytes_lost, 0u);
   }
 }
