@@ -2,7 +2,8 @@
 // workload with seed argv[2], printing "ack <i>" on standard output (unbuffered) after each
 // acknowledged operation, until it is killed. With argv[4] = "bulk", operations go in bulks of
 // 1-64 as the _bulk endpoint sends them: each write skips its own fsync, one Index::Sync ends
-// the bulk, and only then are its operations acknowledged.
+// the bulk, and only then are its operations acknowledged. With argv[4] = "async", the index
+// uses durability async (synced every 20 ms): an ack then promises nothing.
 #include <unistd.h>
 
 #include <cstdio>
@@ -14,7 +15,7 @@
 
 int main(int argc, char** argv) {
   if (argc != 4 && argc != 5) {
-    std::fprintf(stderr, "usage: crash_child DIR SEED FIRST_OP [bulk]\n");
+    std::fprintf(stderr, "usage: crash_child DIR SEED FIRST_OP [bulk|async]\n");
     return 2;
   }
   const std::string dir = argv[1];
@@ -25,12 +26,17 @@ int main(int argc, char** argv) {
   stela::engine::IndexOptions options;
   options.max_buffer_bytes = 256 << 10;  // small, so size-triggered refreshes happen too
   options.reorder_min_docs = 64;          // merges reorder their docs, so kills land in that too
+  const std::string mode = argc == 5 ? argv[4] : "";
+  if (mode == "async") {
+    options.durability = stela::engine::Durability::kAsync;
+    options.sync_interval_ms = 20;
+  }
   auto index = stela::engine::Index::Open(dir, options, **registry);
   if (!index.ok()) {
     std::fprintf(stderr, "open: %s\n", index.status().ToString().c_str());
     return 4;
   }
-  const bool bulk = argc == 5 && std::string(argv[4]) == "bulk";
+  const bool bulk = mode == "bulk";
   stela::engine::WriteOptions write_options;
   write_options.defer_sync = bulk;
   std::uint64_t bulk_left = 0, bulk_first = i;
