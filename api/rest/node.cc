@@ -130,11 +130,7 @@ Status WriteFileAtomically(const std::string& path, const std::string& data) {
   }
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0) return Status::IOError("cannot rename " + tmp);
-  const int dir = ::open(fs::path(path).parent_path().c_str(), O_RDONLY | O_DIRECTORY);
-  if (dir >= 0) {
-    (void)::fsync(dir);
-    ::close(dir);
-  }
+  (void)SyncParentDirectory(path);  // the new name; best effort, as it always was
   return Status::OK();
 }
 

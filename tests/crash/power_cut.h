@@ -96,6 +96,13 @@ inline std::uint64_t EnvOr(const char* name, std::uint64_t fallback) {
 // directory), so the round starts from a state a power cut cannot take back.
 inline FileTree SnapshotTree(const std::string& root) {
   namespace fs = std::filesystem;
+  const auto sync = [](const std::string& path, int flags) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags);
+    if (fd >= 0) {
+      ::fsync(fd);
+      ::close(fd);
+    }
+  };
   FileTree tree;
   std::vector<std::string> dirs{root};
   for (const auto& e : fs::recursive_directory_iterator(root)) {
@@ -106,20 +113,10 @@ inline FileTree SnapshotTree(const std::string& root) {
       continue;
     }
     if (!e.is_regular_file()) continue;
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-      ::fsync(fd);
-      ::close(fd);
-    }
+    sync(path, 0);
     tree[path] = {static_cast<std::uint64_t>(e.file_size()), true, false, 0};
   }
-  for (const std::string& d : dirs) {
-    const int fd = ::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-      ::fsync(fd);
-      ::close(fd);
-    }
-  }
+  for (const std::string& d : dirs) sync(d, O_DIRECTORY);
   return tree;
 }
 

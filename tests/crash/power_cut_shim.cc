@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <initializer_list>
 #include <mutex>
 #include <string>
 
@@ -187,6 +188,22 @@ int SyncCommon(const char* name, int fd) {
   return r;
 }
 
+// Calls `real(args...)` under the journal's lock, so that lines come in the order the calls
+// took effect, and on success records `kind` and `paths` when any of the paths is watched.
+template <typename Fn, typename... Args>
+int Journaled(Fn real, const char* kind, std::initializer_list<std::string> paths, Args... args) {
+  bool watched = false;
+  std::string line = kind;
+  for (const std::string& p : paths) {
+    watched = watched || Watched(p);
+    line += "\t" + p;
+  }
+  std::lock_guard lock(Mu());
+  const int r = real(args...);
+  if (r == 0 && watched) Record(line);
+  return r;
+}
+
 }  // namespace
 
 extern "C" {
@@ -231,93 +248,50 @@ int fsync(int fd) { return SyncCommon<int (*)(int)>("fsync", fd); }
 int fdatasync(int fd) { return SyncCommon<int (*)(int)>("fdatasync", fd); }
 
 int rename(const char* from, const char* to) {
-  using Fn = int (*)(const char*, const char*);
-  static const Fn real = Real<Fn>("rename");
-  const std::string a = Absolute(AT_FDCWD, from), b = Absolute(AT_FDCWD, to);
-  std::lock_guard lock(Mu());
-  const int r = real(from, to);
-  if (r == 0 && (Watched(a) || Watched(b))) Record("R\t" + a + "\t" + b);
-  return r;
+  static const auto real = Real<int (*)(const char*, const char*)>("rename");
+  return Journaled(real, "R", {Absolute(AT_FDCWD, from), Absolute(AT_FDCWD, to)}, from, to);
 }
 
 int renameat(int fromfd, const char* from, int tofd, const char* to) {
-  using Fn = int (*)(int, const char*, int, const char*);
-  static const Fn real = Real<Fn>("renameat");
-  const std::string a = Absolute(fromfd, from), b = Absolute(tofd, to);
-  std::lock_guard lock(Mu());
-  const int r = real(fromfd, from, tofd, to);
-  if (r == 0 && (Watched(a) || Watched(b))) Record("R\t" + a + "\t" + b);
-  return r;
+  static const auto real = Real<int (*)(int, const char*, int, const char*)>("renameat");
+  return Journaled(real, "R", {Absolute(fromfd, from), Absolute(tofd, to)}, fromfd, from, tofd, to);
 }
 
 int link(const char* from, const char* to) {
-  using Fn = int (*)(const char*, const char*);
-  static const Fn real = Real<Fn>("link");
-  const std::string a = Absolute(AT_FDCWD, from), b = Absolute(AT_FDCWD, to);
-  std::lock_guard lock(Mu());
-  const int r = real(from, to);
-  if (r == 0 && (Watched(a) || Watched(b))) Record("L\t" + a + "\t" + b);
-  return r;
+  static const auto real = Real<int (*)(const char*, const char*)>("link");
+  return Journaled(real, "L", {Absolute(AT_FDCWD, from), Absolute(AT_FDCWD, to)}, from, to);
 }
 
 int linkat(int fromfd, const char* from, int tofd, const char* to, int flags) {
-  using Fn = int (*)(int, const char*, int, const char*, int);
-  static const Fn real = Real<Fn>("linkat");
-  const std::string a = Absolute(fromfd, from), b = Absolute(tofd, to);
-  std::lock_guard lock(Mu());
-  const int r = real(fromfd, from, tofd, to, flags);
-  if (r == 0 && (Watched(a) || Watched(b))) Record("L\t" + a + "\t" + b);
-  return r;
+  static const auto real = Real<int (*)(int, const char*, int, const char*, int)>("linkat");
+  return Journaled(real, "L", {Absolute(fromfd, from), Absolute(tofd, to)}, fromfd, from, tofd, to,
+                   flags);
 }
 
 int unlink(const char* path) {
-  using Fn = int (*)(const char*);
-  static const Fn real = Real<Fn>("unlink");
-  const std::string a = Absolute(AT_FDCWD, path);
-  std::lock_guard lock(Mu());
-  const int r = real(path);
-  if (r == 0 && Watched(a)) Record("U\t" + a);
-  return r;
+  static const auto real = Real<int (*)(const char*)>("unlink");
+  return Journaled(real, "U", {Absolute(AT_FDCWD, path)}, path);
 }
 
 int unlinkat(int dirfd, const char* path, int flags) {
-  using Fn = int (*)(int, const char*, int);
-  static const Fn real = Real<Fn>("unlinkat");
-  const std::string a = Absolute(dirfd, path);
-  std::lock_guard lock(Mu());
-  const int r = real(dirfd, path, flags);
-  if (r == 0 && Watched(a)) Record(((flags & AT_REMOVEDIR) != 0 ? "X\t" : "U\t") + a);
-  return r;
+  static const auto real = Real<int (*)(int, const char*, int)>("unlinkat");
+  return Journaled(real, (flags & AT_REMOVEDIR) != 0 ? "X" : "U", {Absolute(dirfd, path)}, dirfd,
+                   path, flags);
 }
 
 int mkdir(const char* path, mode_t mode) {
-  using Fn = int (*)(const char*, mode_t);
-  static const Fn real = Real<Fn>("mkdir");
-  const std::string a = Absolute(AT_FDCWD, path);
-  std::lock_guard lock(Mu());
-  const int r = real(path, mode);
-  if (r == 0 && Watched(a)) Record("M\t" + a);
-  return r;
+  static const auto real = Real<int (*)(const char*, mode_t)>("mkdir");
+  return Journaled(real, "M", {Absolute(AT_FDCWD, path)}, path, mode);
 }
 
 int mkdirat(int dirfd, const char* path, mode_t mode) {
-  using Fn = int (*)(int, const char*, mode_t);
-  static const Fn real = Real<Fn>("mkdirat");
-  const std::string a = Absolute(dirfd, path);
-  std::lock_guard lock(Mu());
-  const int r = real(dirfd, path, mode);
-  if (r == 0 && Watched(a)) Record("M\t" + a);
-  return r;
+  static const auto real = Real<int (*)(int, const char*, mode_t)>("mkdirat");
+  return Journaled(real, "M", {Absolute(dirfd, path)}, dirfd, path, mode);
 }
 
 int rmdir(const char* path) {
-  using Fn = int (*)(const char*);
-  static const Fn real = Real<Fn>("rmdir");
-  const std::string a = Absolute(AT_FDCWD, path);
-  std::lock_guard lock(Mu());
-  const int r = real(path);
-  if (r == 0 && Watched(a)) Record("X\t" + a);
-  return r;
+  static const auto real = Real<int (*)(const char*)>("rmdir");
+  return Journaled(real, "X", {Absolute(AT_FDCWD, path)}, path);
 }
 
 }  // extern "C"
